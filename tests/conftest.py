@@ -1,0 +1,51 @@
+"""Test fixtures: a real PostgreSQL, never a mock.
+
+The server is the one `CVM_DATABASE_URL` names, else the project's embedded one. Each test session gets
+its own fresh database on it (dropped at the end), so test runs never touch the demo warehouse and
+parallel sessions do not collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from cvm.settings import Settings, load_settings
+from cvm.warehouse import ensure_database, ensure_schemas, server_url, with_database
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def warehouse_url(base_settings: Settings) -> Iterator[str]:
+    """A fresh, empty warehouse database with the layer schemas, for this test session."""
+    name = f"cvm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    server = server_url(base_settings)
+    url = ensure_database(with_database(server, name))
+    ensure_schemas(url)
+    yield url
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def settings(base_settings: Settings, warehouse_url: str, tmp_path: Path) -> Settings:
+    """Settings pointing at the test warehouse, with a private home for Airflow, dbt and GX files."""
+    home = tmp_path / "cvm_home"
+    home.mkdir()
+    return base_settings.with_(home=home, database_url=warehouse_url, landing=tmp_path / "landing")
+
+
+@pytest.fixture
+def conn(warehouse_url: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(warehouse_url, autocommit=True) as c:
+        yield c
