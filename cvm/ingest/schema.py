@@ -1,0 +1,89 @@
+"""DDL of the raw layer: one text table per contract entity, the load audit and the quarantine.
+
+Everything is `create ... if not exists` so every run (and every test) can call it first. Raw tables hold
+the delivered values as text, untouched; typing and cleaning belong to staging (dbt).
+"""
+
+from __future__ import annotations
+
+from psycopg import Connection, sql
+
+from cvm.contract import ENTITIES, Entity
+from cvm.warehouse import connect
+
+RAW_SCHEMA = "raw"
+
+AUDIT_DDL = """
+create table if not exists raw.load_audit (
+    load_id bigserial primary key,
+    system text not null,
+    entity text not null,
+    path text not null,
+    sha256 text not null,
+    bytes bigint not null,
+    rows_read bigint,
+    rows_loaded bigint,
+    rows_quarantined bigint,
+    started_at timestamptz not null default clock_timestamp(),
+    finished_at timestamptz,
+    status text not null check (status in ('loaded', 'skipped', 'rejected', 'failed')),
+    error text,
+    options jsonb,
+    decimal_separator text not null default '.'
+);
+create index if not exists load_audit_sha256_idx on raw.load_audit (system, entity, sha256);
+"""
+
+QUARANTINE_DDL = """
+create table if not exists raw.quarantine (
+    load_id bigint not null,
+    system text not null,
+    entity text not null,
+    source_file text not null,
+    row_number bigint,
+    raw_line text,
+    reason text not null
+);
+create index if not exists quarantine_load_id_idx on raw.quarantine (load_id);
+"""
+
+
+def raw_table(entity: Entity) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(RAW_SCHEMA), sql.Identifier(entity.name))
+
+
+def raw_table_ddl(entity: Entity) -> sql.Composed:
+    """`raw.<system>_<entity>`: every contract column as text plus the lineage columns."""
+    columns = [sql.SQL("{} text").format(sql.Identifier(c)) for c in entity.columns]
+    columns += [
+        sql.SQL("_load_id bigint not null"),
+        sql.SQL("_source_file text not null"),
+        sql.SQL("_row_number bigint not null"),
+        sql.SQL("_loaded_at timestamptz not null"),
+        sql.SQL("_extra jsonb"),
+    ]
+    ddl = "create table if not exists {} ({});\ncreate index if not exists {} on {} (_load_id)"
+    return sql.SQL(ddl).format(
+        raw_table(entity),
+        sql.SQL(", ").join(columns),
+        sql.Identifier(f"{entity.name}_load_id_idx"),
+        raw_table(entity),
+    )
+
+
+def create_raw_schema(conn: Connection) -> None:
+    conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
+    conn.execute(AUDIT_DDL)
+    conn.execute(QUARANTINE_DDL)
+    for entity in ENTITIES:
+        conn.execute(raw_table_ddl(entity))
+
+
+def ensure_raw_schema(url: str) -> None:
+    """Create the raw schema, its ten entity tables, the audit and the quarantine (idempotent).
+
+    Serialised with an advisory lock: concurrent `create ... if not exists` can still collide in the catalog.
+    """
+    with connect(url) as conn:
+        conn.execute("select pg_advisory_xact_lock(hashtext('cvm.ingest.schema'))")
+        create_raw_schema(conn)
