@@ -27,7 +27,7 @@ from cvm.ingest.config import SourceOptions
 from cvm.ingest.discover import Delivery
 from cvm.ingest.errors import Rejected
 from cvm.ingest.quarantine import BadRow
-from cvm.ingest.stage import STAGE, StageLayout, create_stage
+from cvm.ingest.stage import STAGE, StageLayout, begin_direct, create_stage, publish_stage, target_columns
 
 log = logging.getLogger("cvm.ingest")
 
@@ -138,17 +138,17 @@ def _utf8_chunks(chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:
     yield decoder.decode(b"", final=True).encode("utf-8")
 
 
-def copy_fast(conn: Connection, delivery: Delivery, plan: CsvPlan, layout: StageLayout) -> int:
-    """COPY the body straight into the stage table; raises psycopg DataError on any malformed data."""
-    cols = sql.SQL(", ").join(sql.Identifier(c) for c in layout.columns)
+def copy_fast(conn: Connection, table: sql.Composable, columns: list[str], plan: CsvPlan, path: Path) -> int:
+    """COPY the body unchanged into `table`; raises psycopg DataError on any malformed data."""
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     pg_enc = dialect.pg_encoding(plan.encoding)
-    chunks = _body_chunks(delivery.path, plan)
+    chunks = _body_chunks(path, plan)
     if pg_enc is None:
         chunks, pg_enc = _utf8_chunks(chunks, plan.encoding), "UTF8"
     query = sql.SQL(
-        "copy {stage} ({cols}) from stdin"
+        "copy {table} ({cols}) from stdin"
         " (format csv, delimiter {delim}, encoding {enc}, force_null ({cols}))"
-    ).format(stage=STAGE, cols=cols, delim=sql.Literal(plan.delimiter), enc=sql.Literal(pg_enc))
+    ).format(table=table, cols=cols, delim=sql.Literal(plan.delimiter), enc=sql.Literal(pg_enc))
     with conn.cursor() as cur:
         try:
             with cur.copy(query) as copy:
@@ -230,21 +230,27 @@ def copy_validated(
 
 
 def load_csv(
-    conn: Connection, delivery: Delivery, opts: SourceOptions
-) -> tuple[StageLayout, dict, int, int, list[BadRow]]:
-    """Stage one CSV delivery: returns (layout, options used, rows read, rows staged, bad rows)."""
+    conn: Connection, delivery: Delivery, opts: SourceOptions, load_id: int
+) -> tuple[dict, int, int, list[BadRow]]:
+    """Load one CSV delivery into its raw table: returns (options used, rows read, rows loaded, bad rows)."""
     plan = plan_csv(delivery, opts)
     layout = layout_for(delivery, plan.header)
-    create_stage(conn, layout)
     options = plan.options()
+    entity, rel = delivery.entity, delivery.relative
     try:
         with conn.transaction():  # savepoint: a data error undoes only the fast attempt
-            rows = copy_fast(conn, delivery, plan, layout)
-        options["method"] = "copy"
-        return layout, options, rows, rows, []
+            if layout.extras:
+                create_stage(conn, layout)
+                copy_fast(conn, STAGE, list(layout.columns), plan, delivery.path)
+                rows = publish_stage(conn, entity, layout, load_id, rel)
+            else:
+                table = begin_direct(conn, entity, load_id, rel)
+                rows = copy_fast(conn, table, target_columns(layout), plan, delivery.path)
+        return {**options, "method": "copy"}, rows, rows, []
     except psycopg.errors.DataError as exc:
         first = str(exc).strip().splitlines()[0]
-        log.info("%s: fast COPY refused the data (%s); validating every row", delivery.relative, first)
-    read, staged, bad = copy_validated(conn, delivery, plan, layout)
-    options["method"] = "validated"
-    return layout, options, read, staged, bad
+        log.info("%s: fast COPY refused the data (%s); validating every row", rel, first)
+    create_stage(conn, layout)
+    read, _, bad = copy_validated(conn, delivery, plan, layout)
+    loaded = publish_stage(conn, entity, layout, load_id, rel)
+    return {**options, "method": "validated"}, read, loaded, bad

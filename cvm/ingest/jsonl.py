@@ -16,7 +16,7 @@ from psycopg import Connection, sql
 from cvm.ingest.discover import Delivery
 from cvm.ingest.errors import Rejected
 from cvm.ingest.quarantine import BadRow
-from cvm.ingest.stage import STAGE, StageLayout, create_stage
+from cvm.ingest.stage import STAGE, StageLayout, create_stage, publish_stage
 
 
 def _text(value: object) -> str | None:
@@ -33,7 +33,7 @@ def _open(path: Path):  # noqa: ANN202
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
 
 
-def load_jsonl(conn: Connection, delivery: Delivery) -> tuple[StageLayout, dict, int, int, list[BadRow]]:
+def load_jsonl(conn: Connection, delivery: Delivery, load_id: int) -> tuple[dict, int, int, list[BadRow]]:
     entity = delivery.entity
     rel = delivery.relative
     columns = tuple(f"c{i + 1}" for i in range(len(entity.columns)))
@@ -81,4 +81,5 @@ def load_jsonl(conn: Connection, delivery: Delivery) -> tuple[StageLayout, dict,
         raise Rejected(f"{rel}: missing required column(s) {', '.join(missing)} (no record has the key)")
     if read == 0 and not delivery.path.stat().st_size:
         raise Rejected(f"{rel}: empty file (0 bytes)")
-    return layout, {"encoding": "utf-8", "decimal_separator": "."}, read, staged, bad
+    loaded = publish_stage(conn, entity, layout, load_id, rel)
+    return {"encoding": "utf-8", "decimal_separator": "."}, read, loaded, bad

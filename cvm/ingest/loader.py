@@ -18,7 +18,6 @@ from cvm.ingest.parquetfile import load_parquet
 from cvm.ingest.quarantine import write_quarantine
 from cvm.ingest.report import DeliveryResult, LoadReport
 from cvm.ingest.schema import create_raw_schema
-from cvm.ingest.stage import publish_stage
 from cvm.warehouse import connect
 
 log = logging.getLogger("cvm.ingest")
@@ -27,17 +26,17 @@ _RUN_LOCK = "select pg_advisory_lock(hashtext('cvm.ingest.load_landing'))"
 _RUN_UNLOCK = "select pg_advisory_unlock(hashtext('cvm.ingest.load_landing'))"
 
 
-def _stage_delivery(conn: Connection, delivery: Delivery, landing: Path):  # noqa: ANN202
+def _load_file(conn: Connection, delivery: Delivery, landing: Path, load_id: int):  # noqa: ANN202
+    """Dispatch on the format; returns (options used, rows read, rows loaded, bad rows)."""
     fmt = delivery.format
     if fmt in ("csv", "csv.gz"):
         opts = source_options(landing, delivery.entity.system, delivery.entity.entity)
-        layout, options, read, staged, bad = load_csv(conn, delivery, opts)
+        options, read, loaded, bad = load_csv(conn, delivery, opts, load_id)
     elif fmt == "jsonl":
-        layout, options, read, staged, bad = load_jsonl(conn, delivery)
+        options, read, loaded, bad = load_jsonl(conn, delivery, load_id)
     else:
-        layout, options, read, staged, bad = load_parquet(conn, delivery)
-    options = {"format": fmt, **options}
-    return layout, options, read, staged, bad
+        options, read, loaded, bad = load_parquet(conn, delivery, load_id)
+    return {"format": fmt, **options}, read, loaded, bad
 
 
 def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> DeliveryResult:
@@ -55,8 +54,7 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
     load_id = audit.start_load(conn, e.system, e.entity, delivery.relative, sha, size)
     try:
         with conn.transaction():
-            layout, options, read, staged, bad = _stage_delivery(conn, delivery, landing)
-            loaded = publish_stage(conn, e, layout, load_id, delivery.relative)
+            options, read, loaded, bad = _load_file(conn, delivery, landing, load_id)
             write_quarantine(conn, load_id, e.system, e.entity, delivery.relative, bad)
             audit.finish_load(conn, load_id, status="loaded", rows_read=read, rows_loaded=loaded,
                               rows_quarantined=len(bad), options=options)

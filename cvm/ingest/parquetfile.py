@@ -16,7 +16,7 @@ from psycopg import Connection, sql
 
 from cvm.ingest.csvfile import layout_for
 from cvm.ingest.discover import Delivery
-from cvm.ingest.stage import STAGE, StageLayout, create_stage
+from cvm.ingest.stage import STAGE, StageLayout, begin_direct, create_stage, publish_stage, target_columns
 
 BATCH_ROWS = 64_000
 
@@ -33,12 +33,17 @@ def _flat(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
-def load_parquet(conn: Connection, delivery: Delivery) -> tuple[StageLayout, dict, int, int, list]:
+def load_parquet(conn: Connection, delivery: Delivery, load_id: int) -> tuple[dict, int, int, list]:
     pf = pq.ParquetFile(delivery.path)
     layout: StageLayout = layout_for(delivery, pf.schema_arrow.names, force_null=False)
-    create_stage(conn, layout)
-    cols = sql.SQL(", ").join(sql.Identifier(c) for c in layout.columns)
-    query = sql.SQL("copy {} ({}) from stdin (format csv)").format(STAGE, cols)
+    entity, rel = delivery.entity, delivery.relative
+    if layout.extras:
+        create_stage(conn, layout)
+        table, columns = STAGE, list(layout.columns)
+    else:
+        table, columns = begin_direct(conn, entity, load_id, rel), target_columns(layout)
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    query = sql.SQL("copy {} ({}) from stdin (format csv)").format(table, cols)
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     rows = 0
     with conn.cursor() as cur, cur.copy(query) as copy:
@@ -47,4 +52,6 @@ def load_parquet(conn: Connection, delivery: Delivery) -> tuple[StageLayout, dic
             pacsv.write_csv(_flat(batch), buf, write_options=options)
             copy.write(buf.getbuffer())
             rows += batch.num_rows
-    return layout, {"encoding": "utf-8", "decimal_separator": "."}, rows, rows, []
+    if layout.extras:
+        rows = publish_stage(conn, entity, layout, load_id, rel)
+    return {"encoding": "utf-8", "decimal_separator": "."}, rows, rows, []

@@ -52,22 +52,40 @@ def raw_table(entity: Entity) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(RAW_SCHEMA), sql.Identifier(entity.name))
 
 
+def row_sequence(entity: Entity) -> str:
+    """Qualified name of the sequence that numbers a delivery's rows on the fast path (reset per load)."""
+    return f"{RAW_SCHEMA}.{entity.name}_row_seq"
+
+
 def raw_table_ddl(entity: Entity) -> sql.Composed:
-    """`raw.<system>_<entity>`: every contract column as text plus the lineage columns."""
+    """`raw.<system>_<entity>`: every contract column as text plus the lineage columns.
+
+    The lineage defaults let the fast path COPY straight into the raw table: the loader sets
+    `cvm.load_id` / `cvm.source_file` locally in the delivery's transaction and restarts the row
+    sequence (loads are serialised by an advisory lock). Outside a load the defaults are NULL, so a
+    stray INSERT without lineage fails the NOT NULL constraints instead of writing anonymous rows.
+    The `_load_id` index is BRIN: raw tables are append-only in load id order, so a BRIN index finds a
+    load's rows as well as a btree would, at a fraction of the cost per COPYed row (measured: a btree
+    nearly doubled the time of a 1M-row load).
+    """
     columns = [sql.SQL("{} text").format(sql.Identifier(c)) for c in entity.columns]
     columns += [
-        sql.SQL("_load_id bigint not null"),
-        sql.SQL("_source_file text not null"),
-        sql.SQL("_row_number bigint not null"),
-        sql.SQL("_loaded_at timestamptz not null"),
+        sql.SQL("_load_id bigint not null default nullif(current_setting('cvm.load_id', true), '')::bigint"),
+        sql.SQL("_source_file text not null default nullif(current_setting('cvm.source_file', true), '')"),
+        sql.SQL("_row_number bigint not null default nextval({})").format(sql.Literal(row_sequence(entity))),
+        sql.SQL("_loaded_at timestamptz not null default now()"),
         sql.SQL("_extra jsonb"),
     ]
-    ddl = "create table if not exists {} ({});\ncreate index if not exists {} on {} (_load_id)"
+    ddl = (
+        "create sequence if not exists {seq};\n"
+        "create table if not exists {table} ({columns});\n"
+        "create index if not exists {index} on {table} using brin (_load_id)"
+    )
     return sql.SQL(ddl).format(
-        raw_table(entity),
-        sql.SQL(", ").join(columns),
-        sql.Identifier(f"{entity.name}_load_id_idx"),
-        raw_table(entity),
+        seq=sql.Identifier(RAW_SCHEMA, f"{entity.name}_row_seq"),
+        table=raw_table(entity),
+        columns=sql.SQL(", ").join(columns),
+        index=sql.Identifier(f"{entity.name}_load_id_idx"),
     )
 
 

@@ -1,6 +1,9 @@
-"""The per-delivery staging table and the single INSERT ... SELECT that moves it into `raw.<entity>`.
+"""Where a reader's COPY goes: straight into `raw.<entity>`, or via a staging table.
 
-Every reader writes into a temporary table `_stage (_rn bigint, c1 text, ...)` inside the delivery's
+Direct (the fast path, no unknown columns): COPY into the raw table itself, the lineage columns filled
+by their defaults from transaction-local settings and the per-entity row sequence (see schema.py).
+Staged (unknown columns to fold into `_extra`, or row numbers that skip quarantined rows): readers write
+into a temporary table `_stage (_rn bigint, c1 text, ...)` inside the delivery's
 transaction; `_rn` is the 1-based data record number (a bigserial, so COPY assigns it in input order).
 The final INSERT adds the lineage columns and folds unknown columns into `_extra`, so readers never
 touch the raw table themselves.
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from psycopg import Connection, sql
 
 from cvm.contract import Entity
-from cvm.ingest.schema import raw_table
+from cvm.ingest.schema import raw_table, row_sequence
 
 STAGE = sql.Identifier("_stage")
 _JSONB_PAIRS_PER_CALL = 50  # jsonb_build_object takes at most 100 arguments
@@ -76,3 +79,19 @@ def publish_stage(
         stage=STAGE,
     )
     return conn.execute(query).rowcount
+
+
+def target_columns(layout: StageLayout) -> list[str]:
+    """Contract column per staging column, in delivery order (direct COPY needs no unknown columns)."""
+    inverse = {stage: contract for contract, stage in layout.mapping.items()}
+    return [inverse[c] for c in layout.columns]
+
+
+def begin_direct(conn: Connection, entity: Entity, load_id: int, source_file: str) -> sql.Composed:
+    """Arm the lineage defaults for this transaction; returns the raw table to COPY into."""
+    conn.execute(
+        "select set_config('cvm.load_id', %s, true), set_config('cvm.source_file', %s, true),"
+        " setval(%s::regclass, 1, false)",
+        (str(load_id), source_file, row_sequence(entity)),
+    )
+    return raw_table(entity)

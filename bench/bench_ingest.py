@@ -1,0 +1,174 @@
+"""Benchmark: `load_landing` vs `psql \\copy` of the same 1M-row invoices CSV on the same server.
+
+Usage: .venv/bin/python bench/bench_ingest.py [--rows 1000000] [--no-write]
+Writes the figures with the machine description into the "## Ingestion" section of bench/RESULTS.md.
+The loader runs in a subprocess so its peak RSS (resource.getrusage, children) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from cvm.settings import load_settings  # noqa: E402
+from cvm.warehouse import connection_params, ensure_database, server_url, with_database  # noqa: E402
+
+HEADER = ("invoice_number,debtor_number,invoice_date,due_date,paid_date,amount_excl_vat,vat_amount,"
+          "cost_amount,status\n")
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """Invoices with realistic widths: ids, ISO dates, 2-decimal amounts, some blanks and quoted fields."""
+    rnd = random.Random(seed)
+    start = date(2019, 1, 1)
+    statuses = ("paid", "paid", "paid", "open", "credited")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(HEADER)
+        buf = []
+        for i in range(1, rows + 1):
+            d = start + timedelta(days=rnd.randrange(2500))
+            due = d + timedelta(days=30)
+            status = statuses[rnd.randrange(5)]
+            paid = (d + timedelta(days=rnd.randrange(60))).isoformat() if status == "paid" else ""
+            amount = rnd.randrange(500, 2_500_000) / 100
+            debtor = f'"D{rnd.randrange(1, 20000):06d}"' if i % 10 == 0 else f"D{rnd.randrange(1, 20000):06d}"
+            buf.append(f"INV-{2019 + i % 7}-{i:08d},{debtor},{d.isoformat()},{due.isoformat()},{paid},"
+                       f"{amount:.2f},{amount * 0.21:.2f},{amount * rnd.uniform(0.4, 0.8):.2f},{status}\n")
+            if len(buf) >= 10000:
+                fh.write("".join(buf))
+                buf.clear()
+        fh.write("".join(buf))
+
+
+def psql_copy(url: str, csv_path: Path) -> float:
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    params = connection_params(url)
+    env = {**os.environ, "PGHOST": str(params["host"]), "PGPORT": str(params["port"]),
+           "PGUSER": str(params["user"]), "PGPASSWORD": str(params["password"]),
+           "PGDATABASE": str(params["dbname"])}
+    cols = ", ".join(f"{c} text" for c in HEADER.strip().split(","))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("drop table if exists bench_copy")
+        conn.execute(f"create table bench_copy ({cols})")
+    started = time.perf_counter()
+    subprocess.run([str(Path(POSTGRES_BIN_PATH) / "psql"), "-v", "ON_ERROR_STOP=1", "-q", "-c",
+                    f"\\copy bench_copy from '{csv_path}' csv header"], env=env, check=True)
+    return time.perf_counter() - started
+
+
+LOADER = """
+import json, resource, sys, time
+from pathlib import Path
+from cvm.ingest import load_landing
+t = time.perf_counter()
+report = load_landing(sys.argv[1], Path(sys.argv[2]))
+seconds = time.perf_counter() - t
+d = report.deliveries[0]
+print(json.dumps({"seconds": seconds, "status": d.status, "rows": d.rows_loaded,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_loader(url: str, landing: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", LOADER, url, str(landing)], cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine(url: str) -> dict[str, str]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        m = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = m.group(1).strip() if m else cpu
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    with psycopg.connect(url) as conn:
+        version = conn.execute("show server_version").fetchone()[0]
+    return {"nproc": str(os.cpu_count()), "ram": f"{ram:.1f} GiB", "cpu": cpu,
+            "postgres": version, "os": platform.platform()}
+
+
+def write_results(text: str) -> None:
+    path = ROOT / "bench" / "RESULTS.md"
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    section = re.compile(r"^## Ingestion\n.*?(?=^## |\Z)", re.S | re.M)
+    if section.search(current):
+        current = section.sub(lambda _: text, current)
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    path.write_text(current)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    name = f"cvm_bench_{os.getpid()}"
+    server = server_url(load_settings())
+    url = ensure_database(with_database(server, name))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            landing = Path(tmp) / "landing"
+            csv_path = landing / "finance" / "invoices" / "2026-01-01_full.csv"
+            csv_path.parent.mkdir(parents=True)
+            generate(csv_path, args.rows)
+            size_mb = csv_path.stat().st_size / 1e6
+            psql_copy(url, csv_path)  # warm the page cache and the server
+            copies, loads = [], []
+            for _ in range(args.rounds):  # alternate, so load from other processes hits both alike
+                copies.append(psql_copy(url, csv_path))
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute("drop schema if exists raw cascade")
+                loads.append(run_loader(url, landing))
+            copy_s = min(copies)
+            load = min(loads, key=lambda r: r["seconds"])
+            load["peak_mb"] = max(r["peak_mb"] for r in loads)
+            assert load["status"] == "loaded" and load["rows"] == args.rows, load
+            info = machine(url)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+    rows = args.rows
+    ratio = copy_s / load["seconds"]
+    text = (
+        "## Ingestion\n\n"
+        f"`bench/bench_ingest.py`: a {rows:,}-row finance/invoices CSV ({size_mb:.0f} MB) loaded with\n"
+        "`cvm.ingest.load_landing` (empty raw schema each round, so it includes creating the raw schema,\n"
+        "the sha256 pass, dialect detection and the COPY into `raw.finance_invoices` with lineage columns\n"
+        "and its BRIN `_load_id` index) versus `psql -c \"\\copy t from file csv header\"` into an untyped\n"
+        f"text table. Runs alternate, best of {args.rounds} each, warm page cache; peak RSS is the\n"
+        "loader subprocess's high-water mark (worst round).\n\n"
+        "| method | seconds | rows/s | MB/s | peak RSS |\n|---|---:|---:|---:|---:|\n"
+        f"| psql \\copy | {copy_s:.2f} | {rows / copy_s:,.0f} | {size_mb / copy_s:.1f} | |\n"
+        f"| load_landing | {load['seconds']:.2f} | {rows / load['seconds']:,.0f} | "
+        f"{size_mb / load['seconds']:.1f} | {load['peak_mb']:.0f} MB |\n\n"
+        f"Speed ratio load_landing / \\copy: **{ratio:.2f}** (target >= 0.5); peak loader memory "
+        f"**{load['peak_mb']:.0f} MB** (target < 500 MB).\n\n"
+        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, PostgreSQL {info['postgres']} "
+        f"(embedded pgserver, unix socket), {info['os']}.\n\n"
+    )
+    print(text)
+    if not args.no_write:
+        write_results(text)
+
+
+if __name__ == "__main__":
+    main()
