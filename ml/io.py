@@ -1,0 +1,228 @@
+"""Warehouse I/O at the edges: read intermediate tables into DataFrames, write ml tables with COPY.
+
+Everything else in `ml` is pure functions over DataFrames; only this module talks to PostgreSQL, so the
+models can be tested on hand-made frames and the table shapes live in one place (PIPELINE_CONTRACTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+ML_DDL: tuple[str, ...] = (
+    "create schema if not exists ml",
+    """create table if not exists ml.identity_records (
+        record_key text primary key, party_id text not null, party_kind text not null,
+        customer_id text not null, customer_type text not null,
+        match_probability double precision not null, model_run_id text not null)""",
+    """create table if not exists ml.identity_pairs (
+        record_key_l text not null, record_key_r text not null, match_probability double precision not null,
+        is_match boolean not null, model_run_id text not null)""",
+    """create table if not exists ml.identity_id_changes (
+        model_run_id text not null, id_kind text not null, old_id text not null, new_id text not null,
+        kind text not null, records bigint, changed_at timestamptz not null default now())""",
+    """create table if not exists ml.model_runs (
+        model_run_id text primary key, as_of_date date, started_at timestamptz, finished_at timestamptz,
+        params jsonb not null default '{}'::jsonb, metrics jsonb not null default '{}'::jsonb,
+        status text)""",
+    """create table if not exists ml.customer_scores (
+        model_run_id text not null, as_of_date date not null, customer_id text not null,
+        revenue_12m numeric, cost_12m numeric, contact_cost_12m numeric, current_value_12m numeric,
+        frequency integer, recency_days integer, tenure_days integer, monetary_avg numeric,
+        p_alive double precision, predicted_purchases_12m double precision, clv_12m numeric,
+        churn_risk double precision, potential_score double precision, value_class text,
+        potential_class text, segment text, cluster integer,
+        primary key (model_run_id, customer_id))""",
+    """create table if not exists ml.segment_history (
+        model_run_id text not null, customer_id text not null, month date not null, value_class text,
+        potential_class text, segment text, revenue_12m numeric, current_value_12m numeric,
+        primary key (model_run_id, customer_id, month))""",
+)
+
+IDENTITY_RECORD_COLUMNS = (
+    "record_key",
+    "party_id",
+    "party_kind",
+    "customer_id",
+    "customer_type",
+    "match_probability",
+    "model_run_id",
+)
+IDENTITY_PAIR_COLUMNS = ("record_key_l", "record_key_r", "match_probability", "is_match", "model_run_id")
+ID_CHANGE_COLUMNS = ("model_run_id", "id_kind", "old_id", "new_id", "kind", "records")
+CUSTOMER_SCORE_COLUMNS = (
+    "model_run_id",
+    "as_of_date",
+    "customer_id",
+    "revenue_12m",
+    "cost_12m",
+    "contact_cost_12m",
+    "current_value_12m",
+    "frequency",
+    "recency_days",
+    "tenure_days",
+    "monetary_avg",
+    "p_alive",
+    "predicted_purchases_12m",
+    "clv_12m",
+    "churn_risk",
+    "potential_score",
+    "value_class",
+    "potential_class",
+    "segment",
+    "cluster",
+)
+SEGMENT_HISTORY_COLUMNS = (
+    "model_run_id",
+    "customer_id",
+    "month",
+    "value_class",
+    "potential_class",
+    "segment",
+    "revenue_12m",
+    "current_value_12m",
+)
+
+
+class MissingInputError(RuntimeError):
+    """An upstream table the models read does not exist yet (dbt has not built it)."""
+
+
+def ensure_ml_tables(conn: psycopg.Connection) -> None:
+    """Create the ml tables if absent; safe to call on every run."""
+    for ddl in ML_DDL:
+        conn.execute(ddl)
+
+
+def table_exists(conn: psycopg.Connection, qualified: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
+
+
+def read_frame(
+    conn: psycopg.Connection, query: str | sql.Composable, params: Sequence | None = None
+) -> pd.DataFrame:
+    """Run a query and return its rows as a DataFrame (numeric -> float, so the models get floats)."""
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        columns = [d.name for d in cur.description]
+        rows = cur.fetchall()
+    df = pd.DataFrame.from_records(rows, columns=columns)
+    for col in df.columns:
+        if df[col].map(lambda v: isinstance(v, Decimal)).any():
+            df[col] = pd.to_numeric(df[col].map(lambda v: None if v is None else float(v)))
+    return df
+
+
+def read_table(
+    conn: psycopg.Connection, qualified: str, columns: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """All rows of schema.table, or MissingInputError naming the table when it was never built."""
+    if not table_exists(conn, qualified):
+        raise MissingInputError(f"{qualified} does not exist: run the dbt stage that builds it first")
+    schema, table = qualified.split(".", 1)
+    cols = sql.SQL("*") if columns is None else sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    return read_frame(conn, sql.SQL("select {} from {}").format(cols, sql.Identifier(schema, table)))
+
+
+def _plain(value: object) -> object:
+    """numpy/pandas scalars -> Python values COPY understands; NaN/NaT -> NULL."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def copy_frame(conn: psycopg.Connection, qualified: str, df: pd.DataFrame, columns: Sequence[str]) -> int:
+    """Append df[columns] to schema.table with COPY (fast and memory-flat for big outputs)."""
+    schema, table = qualified.split(".", 1)
+    stmt = sql.SQL("copy {} ({}) from stdin").format(
+        sql.Identifier(schema, table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
+    n = 0
+    with conn.cursor() as cur, cur.copy(stmt) as copy:
+        for row in df[list(columns)].itertuples(index=False, name=None):
+            copy.write_row([_plain(v) for v in row])
+            n += 1
+    return n
+
+
+def delete_run(conn: psycopg.Connection, qualified: str, model_run_id: str) -> None:
+    schema, table = qualified.split(".", 1)
+    conn.execute(
+        sql.SQL("delete from {} where model_run_id = %s").format(sql.Identifier(schema, table)),
+        (model_run_id,),
+    )
+
+
+def upsert_model_run(
+    conn: psycopg.Connection,
+    model_run_id: str,
+    *,
+    as_of_date: date | None,
+    started_at: datetime,
+    finished_at: datetime | None,
+    params: dict,
+    metrics: dict,
+    status: str,
+) -> None:
+    """Insert or update one ml.model_runs row, merging params/metrics at the top level.
+
+    Linkage and models may share a model_run_id; each writes its own top-level keys, so a re-run
+    replaces its own keys and keeps the other stage's.
+    """
+    conn.execute(
+        """insert into ml.model_runs
+             (model_run_id, as_of_date, started_at, finished_at, params, metrics, status)
+           values (%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s)
+           on conflict (model_run_id) do update set
+             as_of_date = coalesce(excluded.as_of_date, ml.model_runs.as_of_date),
+             started_at = least(ml.model_runs.started_at, excluded.started_at),
+             finished_at = excluded.finished_at,
+             params = ml.model_runs.params || excluded.params,
+             metrics = ml.model_runs.metrics || excluded.metrics,
+             status = excluded.status""",
+        (model_run_id, as_of_date, started_at, finished_at, to_json(params), to_json(metrics), status),
+    )
+
+
+def to_json(value: object) -> str:
+    """JSON for jsonb columns: NaN/inf become null (PostgreSQL rejects them), numpy scalars plain."""
+    return json.dumps(_clean(value), default=_json_default)
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer | np.bool_):
+        return value.item()
+    return value
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"not JSON serialisable: {type(value)}")
+    return plain

@@ -1,0 +1,76 @@
+"""Customers from parties: a person who belongs to an organisation joins the organisation's customer.
+
+Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account), then the
+person's company name equal to an organisation party's normalised name (unique, or unique within the
+person's postcode area). A person party votes over its records; without any link the person is a
+customer on their own (B2C).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+CRM_LINK_WEIGHT = 10.0  # an explicit CRM account link outweighs any number of company-name matches
+NAME_LINK_WEIGHT = 1.0
+
+
+def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """Person record -> organisation party via the company name (record_key, org_party, weight)."""
+    orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
+    org_names = pd.DataFrame(
+        {
+            "organisation_key": orgs["organisation_key"],
+            "org_party": party.loc[orgs.index].to_numpy(),
+            "org_postcode4": orgs["postcode4"],
+        }
+    ).drop_duplicates()
+    persons = records[records["party_kind"].eq("person") & records["organisation_key"].notna()]
+    if persons.empty or org_names.empty:
+        return pd.DataFrame(columns=["record_key", "org_party", "weight"])
+    cand = (
+        persons[["organisation_key", "postcode4"]]
+        .reset_index(names="record_key")
+        .merge(org_names, on="organisation_key")
+    )
+    n_parties = cand.groupby("record_key")["org_party"].transform("nunique")
+    unique = cand[n_parties.eq(1)]
+    ambiguous = cand[n_parties.gt(1) & cand["postcode4"].eq(cand["org_postcode4"])]
+    ambiguous = ambiguous[ambiguous.groupby("record_key")["org_party"].transform("nunique").eq(1)]
+    links = pd.concat([unique, ambiguous])[["record_key", "org_party"]].drop_duplicates()
+    links["weight"] = NAME_LINK_WEIGHT
+    return links
+
+
+def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """record_key -> customer group label and customer_type.
+
+    `records`: prepared int_party_records indexed by record_key (party_kind, organisation_record_key,
+    organisation_key, postcode4). `party`: record_key -> party label (unique across kinds).
+    Customer labels are 'org:<party>' or 'person:<party>'; `ids.py` makes stable ids of them.
+    """
+    party = party.astype(str)
+    kind = records["party_kind"]
+    crm = records[kind.eq("person") & records["organisation_record_key"].notna()]
+    crm = crm[crm["organisation_record_key"].isin(records.index[kind.eq("organisation")])]
+    crm_links = pd.DataFrame(
+        {
+            "record_key": crm.index,
+            "org_party": party.loc[crm["organisation_record_key"]].to_numpy(),
+            "weight": CRM_LINK_WEIGHT,
+        }
+    )
+    links = pd.concat([crm_links, _name_links(records, party)], ignore_index=True)
+    links["person_party"] = party.loc[links["record_key"]].to_numpy() if len(links) else []
+    votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()
+    votes = votes.sort_values(["person_party", "weight", "org_party"], ascending=[True, False, True])
+    chosen = votes.drop_duplicates("person_party").set_index("person_party")["org_party"]
+
+    record_party = party.loc[records.index]
+    customer = pd.Series("person:" + record_party, index=records.index)
+    is_org = kind.eq("organisation")
+    customer[is_org] = "org:" + record_party[is_org]
+    attached = ~is_org & record_party.isin(chosen.index)
+    customer[attached] = "org:" + record_party[attached].map(chosen)
+    customer_type = pd.Series("person", index=records.index)
+    customer_type[customer.str.startswith("org:")] = "organisation"
+    return pd.DataFrame({"customer": customer, "customer_type": customer_type})

@@ -1,0 +1,177 @@
+"""Match probabilities: a Fellegi-Sunter model whose m/u probabilities are estimated by EM.
+
+Why not recordlinkage's ECMClassifier: it needs binary features and treats a missing value as a
+disagreement, while here a missing e-mail must be neutral and names have graded levels. The model below
+is the same unsupervised Fellegi-Sunter idea with categorical levels: EM over the distinct comparison
+patterns (weighted by how often each occurs, so memory is bounded by the number of patterns, not pairs),
+with Dirichlet pseudo-counts towards sensible defaults so that a handful of pairs gives stable estimates
+and a large run lets the data speak. Missing (-1) contributes nothing to a pair's weight.
+
+Two business rules sit on top (names are not identifiers; conflicting hard facts mean two parties):
+pairs agreeing on names only are capped at `name_only_max_probability`, and pairs with a conflicting
+first/last name or birth date (persons) or KvK number (organisations) are capped at
+`conflict_max_probability`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ml.linkage.compare import NAME_SIMILAR, Field
+
+# Default m (matches) and u (non-matches among *candidate pairs*) per level, lowest level first.
+# u is among candidates, not random pairs: blocking already brings families and namesakes together.
+PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "first_name": ((0.03, 0.07, 0.15, 0.75), (0.81, 0.08, 0.05, 0.06)),
+    "last_name": ((0.03, 0.07, 0.15, 0.75), (0.50, 0.10, 0.15, 0.25)),
+    "organisation_name": ((0.05, 0.10, 0.25, 0.60), (0.85, 0.07, 0.04, 0.04)),
+    "email": ((0.35, 0.65), (0.97, 0.03)),
+    "phone": ((0.35, 0.65), (0.90, 0.10)),
+    "address": ((0.20, 0.03, 0.12, 0.65), (0.62, 0.16, 0.10, 0.12)),
+    "birth_date": ((0.05, 0.95), (0.99, 0.01)),
+    "iban": ((0.20, 0.80), (0.97, 0.03)),
+    "kvk": ((0.05, 0.95), (0.995, 0.005)),
+    "vat": ((0.05, 0.95), (0.995, 0.005)),
+}
+LAMBDA_PRIOR = 0.1  # share of candidate pairs that are matches, before the data says otherwise
+EPS = 1e-6
+
+
+@dataclass
+class FellegiSunter:
+    """Categorical Fellegi-Sunter with EM. Fit on level frames from `compare.compare_levels`."""
+
+    fields: tuple[Field, ...]
+    prior_strength: float = 50.0  # pseudo-pairs behind the default m/u of each field
+    max_iter: int = 200
+    tol: float = 1e-6
+    lambda_: float = LAMBDA_PRIOR
+    m: dict[str, np.ndarray] = field(default_factory=dict)
+    u: dict[str, np.ndarray] = field(default_factory=dict)
+    iterations: int = 0
+
+    def _priors(self, f: Field) -> tuple[np.ndarray, np.ndarray]:
+        if f.name in PRIORS:
+            m0, u0 = (np.asarray(p, dtype=float) for p in PRIORS[f.name])
+        else:  # agreement rarer among non-matches, whatever the field
+            m0 = np.linspace(0.1, 1.0, f.levels)
+            u0 = m0[::-1].copy()
+        return m0 / m0.sum(), u0 / u0.sum()
+
+    def fit(self, levels: pd.DataFrame) -> FellegiSunter:
+        names = [f.name for f in self.fields]
+        if len(levels) == 0:
+            for f in self.fields:
+                self.m[f.name], self.u[f.name] = self._priors(f)
+            return self
+        patterns = levels[names].value_counts().reset_index(name="n")
+        weights = patterns["n"].to_numpy(dtype=float)
+        codes = {n: patterns[n].to_numpy(dtype=int) for n in names}
+        priors = {f.name: self._priors(f) for f in self.fields}
+        self.m = {n: priors[n][0].copy() for n in names}
+        self.u = {n: priors[n][1].copy() for n in names}
+        lam = self.lambda_
+        for it in range(1, self.max_iter + 1):
+            g = self._posterior(codes, lam)
+            wm, wu = weights * g, weights * (1.0 - g)
+            new_lam = (wm.sum() + self.prior_strength * LAMBDA_PRIOR) / (weights.sum() + self.prior_strength)
+            change = abs(new_lam - lam)
+            for f in self.fields:
+                c = codes[f.name]
+                present = c >= 0
+                m_counts = np.bincount(c[present], weights=wm[present], minlength=f.levels)[: f.levels]
+                u_counts = np.bincount(c[present], weights=wu[present], minlength=f.levels)[: f.levels]
+                m0, u0 = priors[f.name]
+                new_m = (m_counts + self.prior_strength * m0) / (m_counts.sum() + self.prior_strength)
+                new_u = (u_counts + self.prior_strength * u0) / (u_counts.sum() + self.prior_strength)
+                change = max(
+                    change, np.abs(new_m - self.m[f.name]).max(), np.abs(new_u - self.u[f.name]).max()
+                )
+                self.m[f.name], self.u[f.name] = new_m, new_u
+            lam = new_lam
+            self.iterations = it
+            if change < self.tol:
+                break
+        self.lambda_ = float(lam)
+        return self
+
+    def _log_odds(self, codes: dict[str, np.ndarray], lam: float) -> np.ndarray:
+        n = len(next(iter(codes.values())))
+        score = np.full(n, np.log(max(lam, EPS) / max(1 - lam, EPS)))
+        for f in self.fields:
+            c = codes[f.name]
+            weight = np.log(np.clip(self.m[f.name], EPS, None)) - np.log(np.clip(self.u[f.name], EPS, None))
+            score += np.where(c >= 0, weight[np.clip(c, 0, f.levels - 1)], 0.0)
+        return score
+
+    def _posterior(self, codes: dict[str, np.ndarray], lam: float) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self._log_odds(codes, lam)))
+
+    def predict_proba(self, levels: pd.DataFrame) -> pd.Series:
+        codes = {f.name: levels[f.name].to_numpy(dtype=int) for f in self.fields}
+        if len(levels) == 0:
+            return pd.Series(dtype=float, index=levels.index)
+        return pd.Series(self._posterior(codes, self.lambda_), index=levels.index)
+
+    def weights_table(self) -> dict[str, dict[str, list[float]]]:
+        """m, u per field and level, for the run's params (explains what the model learned)."""
+        return {
+            n: {"m": [round(float(v), 6) for v in self.m[n]], "u": [round(float(v), 6) for v in self.u[n]]}
+            for n in self.m
+        }
+
+
+def apply_rules(
+    proba: pd.Series,
+    levels: pd.DataFrame,
+    fields: tuple[Field, ...],
+    party_kind: str,
+    name_only_max_probability: float = 0.5,
+    conflict_max_probability: float = 0.05,
+) -> pd.Series:
+    """Cap probabilities the independence model overstates (see module docstring)."""
+    out = proba.copy()
+    identifying = [f.name for f in fields if f.identifying]
+    # an address counts as identifying only with the house number (level 3)
+    agree = pd.Series(False, index=levels.index)
+    for name in identifying:
+        top = 3 if name == "address" else 1
+        agree |= levels[name].ge(top)
+    if party_kind == "organisation":
+        agree |= levels["organisation_name"].eq(
+            3
+        )  # an exact organisation name is near-unique in a customer base
+        conflict = levels["kvk"].eq(0)
+    else:
+        conflict = (
+            levels["first_name"].between(0, NAME_SIMILAR - 1)
+            | levels["last_name"].between(0, NAME_SIMILAR - 1)
+            | levels["birth_date"].eq(0)
+        )
+    out = out.where(agree, np.minimum(out, name_only_max_probability))
+    out = out.where(~conflict, np.minimum(out, conflict_max_probability))
+    return out
+
+
+def score_pairs(
+    levels: pd.DataFrame,
+    fields: tuple[Field, ...],
+    party_kind: str,
+    threshold: float,
+    name_only_max_probability: float = 0.5,
+) -> tuple[pd.DataFrame, FellegiSunter]:
+    """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match."""
+    model = FellegiSunter(fields).fit(levels)
+    proba = apply_rules(model.predict_proba(levels), levels, fields, party_kind, name_only_max_probability)
+    out = pd.DataFrame(
+        {
+            "record_key_l": levels.index.get_level_values(0).astype(str) if len(levels) else [],
+            "record_key_r": levels.index.get_level_values(1).astype(str) if len(levels) else [],
+            "match_probability": proba.to_numpy(dtype=float),
+        }
+    )
+    out["is_match"] = out["match_probability"].ge(threshold)
+    return out, model

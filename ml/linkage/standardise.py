@@ -1,0 +1,238 @@
+"""Python-side normalisation on top of dbt's int_party_records: keys the comparisons and blocks need.
+
+dbt already lowercases, folds accents and splits infixes; this module is defensive about the cases a
+source still gets through ('jong, de' left in last_name), maps nicknames to one canonical first name,
+and derives phonetic and partial keys (postcode 4 digits, e-mail without role mailboxes) for blocking.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+# A small seed map: nickname/short form -> canonical first name. Roadmap item 1 grows this into a table.
+NICKNAMES: dict[str, str] = {
+    "hans": "johannes",
+    "jan": "johannes",
+    "johan": "johannes",
+    "joop": "johannes",
+    "jo": "johannes",
+    "kees": "cornelis",
+    "cor": "cornelis",
+    "cees": "cornelis",
+    "wim": "wilhelmus",
+    "willem": "wilhelmus",
+    "pim": "wilhelmus",
+    "els": "elisabeth",
+    "lisa": "elisabeth",
+    "liesbeth": "elisabeth",
+    "betty": "elisabeth",
+    "elise": "elisabeth",
+    "elizabeth": "elisabeth",
+    "piet": "petrus",
+    "pieter": "petrus",
+    "peter": "petrus",
+    "klaas": "nicolaas",
+    "nico": "nicolaas",
+    "henk": "hendrik",
+    "hein": "hendrik",
+    "gert": "gerardus",
+    "gerard": "gerardus",
+    "geert": "gerardus",
+    "bert": "albertus",
+    "albert": "albertus",
+    "ria": "maria",
+    "marie": "maria",
+    "mies": "maria",
+    "mieke": "maria",
+    "anneke": "anna",
+    "anja": "anna",
+    "annie": "anna",
+    "toon": "antonius",
+    "ton": "antonius",
+    "anton": "antonius",
+    "teun": "antonius",
+    "sjaak": "jacobus",
+    "jaap": "jacobus",
+    "koos": "jacobus",
+    "jacob": "jacobus",
+    "dirk": "theodorus",
+    "dick": "theodorus",
+    "ruud": "rudolf",
+    "rudi": "rudolf",
+}
+
+INFIXES: tuple[str, ...] = tuple(
+    sorted(
+        [
+            "de",
+            "van",
+            "van de",
+            "van der",
+            "van den",
+            "den",
+            "der",
+            "ter",
+            "te",
+            "ten",
+            "het",
+            "'t",
+            "op de",
+            "in 't",
+            "in de",
+            "van 't",
+            "uit de",
+            "uit den",
+            "la",
+            "le",
+            "du",
+            "da",
+            "von",
+            "di",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
+
+_SPACES = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[^0-9a-z' ]+")
+
+
+def fold(text: object) -> str | None:
+    """Lowercase, strip accents and punctuation, collapse spaces; None for blank."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    s = _SPACES.sub(" ", _NON_ALNUM.sub(" ", s)).strip()
+    return s or None
+
+
+def split_infix(last_name: str | None, infix: str | None) -> tuple[str | None, str | None]:
+    """('jong, de', None) and ('de jong', None) -> ('jong', 'de'); a given infix is kept."""
+    if not last_name:
+        return last_name, infix
+    if "," in last_name:
+        name, _, rest = last_name.partition(",")
+        return name.strip(), fold(rest) or infix
+    if infix:
+        return last_name, infix
+    for candidate in INFIXES:
+        if last_name.startswith(candidate + " ") and len(last_name) > len(candidate) + 1:
+            return last_name[len(candidate) + 1 :].strip(), candidate
+    return last_name, infix
+
+
+def canonical_first_name(first_name: str | None) -> str | None:
+    if not first_name:
+        return None
+    first = first_name.split(" ")[0]
+    return NICKNAMES.get(first, first)
+
+
+def dutch_phonetic(name: str | None) -> str | None:
+    """A small Dutch-aware phonetic key: ij/ei/y, ch/g, dt/d/t, ph/f, c/k, z/s, v/f, doubled letters.
+
+    Used for blocking only (so 'Jansen'/'Janssen'/'Janzen' and 'Meijer'/'Meyer'/'Meier' meet); the
+    comparison itself still uses Jaro-Winkler on the real names.
+    """
+    if not name:
+        return None
+    s = re.sub(r"[^a-z]", "", name)
+    if not s:
+        return None
+    for a, b in (
+        ("sch", "s"),
+        ("ch", "g"),
+        ("ij", "y"),
+        ("ei", "y"),
+        ("ey", "y"),
+        ("ie", "i"),
+        ("ph", "f"),
+        ("dt", "t"),
+        ("ck", "k"),
+        ("c", "k"),
+        ("q", "k"),
+        ("x", "ks"),
+        ("z", "s"),
+        ("v", "f"),
+        ("w", "f"),
+        ("oe", "u"),
+        ("ou", "au"),
+        ("th", "t"),
+    ):
+        s = s.replace(a, b)
+    s = re.sub(r"d$", "t", s)
+    s = re.sub(r"(.)\1+", r"\1", s)
+    # keep the first letter, drop later vowels: vowels are where spelling variants differ most
+    return s[0] + re.sub(r"[aeiouy]", "", s[1:])
+
+
+def _digits(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    s = re.sub(r"\D", "", str(value))
+    return s or None
+
+
+def _clean_upper(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    s = re.sub(r"[^0-9A-Za-z]", "", str(value)).upper()
+    return s or None
+
+
+def _clean_lower(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    s = str(value).strip().lower()
+    return s or None
+
+
+def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
+    """int_party_records -> the same rows indexed by record_key with linkage keys added.
+
+    Added: first_name_std (nickname-canonical), last_name/infix re-split, last_name_key (phonetic),
+    organisation_key (folded organisation name), email_key (personal e-mail; role mailboxes removed for
+    persons because a shared info@ says nothing about which person it is), postcode4, address_key.
+    """
+    df = records.copy()
+    df = df.set_index("record_key", drop=False)
+    df.index.name = None
+    for col in ("first_name", "infix", "last_name", "full_name", "organisation_name", "city"):
+        if col not in df.columns:
+            df[col] = None
+    # split 'jong, de' before folding, which would drop the comma
+    raw_last = df["last_name"].map(lambda v: None if v is None or pd.isna(v) else str(v).lower().strip())
+    split = [split_infix(ln, fold(inf)) for ln, inf in zip(raw_last, df["infix"], strict=True)]
+    df["last_name"] = [fold(s[0]) for s in split]
+    df["infix"] = [s[1] for s in split]
+    for col in ("first_name", "full_name", "organisation_name", "city"):
+        df[col] = df[col].map(fold).astype(object)
+    df["first_name_std"] = df["first_name"].map(canonical_first_name).astype(object)
+    df["first_initial"] = df["first_name"].map(lambda s: s[0] if s else None).astype(object)
+    df["last_name_key"] = df["last_name"].map(dutch_phonetic).astype(object)
+    df["organisation_key"] = df["organisation_name"].astype(object)
+    df["email"] = df["email"].map(_clean_lower).astype(object) if "email" in df else None
+    is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
+    is_person = df["party_kind"].eq("person")
+    df["email_key"] = df["email"].where(~(is_role & is_person)).astype(object)
+    df["phone"] = df["phone"].map(_clean_lower).astype(object)
+    df["postcode"] = df["postcode"].map(_clean_upper).astype(object)
+    df["postcode4"] = df["postcode"].map(lambda p: p[:4] if p and len(p) >= 4 else None).astype(object)
+    df["house_number"] = df["house_number"].map(_digits).astype(object)
+    df["house_number_addition"] = df["house_number_addition"].map(_clean_lower).astype(object)
+    has_address = df["postcode"].notna() & df["house_number"].notna()
+    df["address_key"] = (df["postcode"] + ":" + df["house_number"]).where(has_address).astype(object)
+    for col in ("kvk_number",):
+        df[col] = df[col].map(_digits).astype(object)
+    for col in ("iban", "vat_number"):
+        df[col] = df[col].map(_clean_upper).astype(object)
+    df["birth_date"] = pd.to_datetime(df["birth_date"], errors="coerce")
+    df["birth_date_key"] = (
+        df["birth_date"].dt.strftime("%Y-%m-%d").where(df["birth_date"].notna()).astype(object)
+    )
+    df["first_seen_at"] = pd.to_datetime(df.get("first_seen_at"), errors="coerce", utc=True)
+    return df
