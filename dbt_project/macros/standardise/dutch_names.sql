@@ -1,0 +1,60 @@
+{#- Dutch surname prefixes ("tussenvoegsels"), longest first so 'van der' wins over 'van'.
+    Quotes are doubled: the pattern is always spliced into a SQL string literal. -#}
+{% macro infix_pattern() -%}
+(?:van der|van den|van de|van het|van ''t|in ''t|in het|op de|op den|op het|uit de|uit den|de la|van|de|der|den|het|''t|ter|ten|te|op|in|la|le|du|da|von|zu|d'')
+{%- endmacro %}
+
+{#- Last name without its prefix: 'Jong, de' -> 'jong', 'de Jong' -> 'jong', 'van der Berg' -> 'berg'.
+    Lowercase and accent-folded, the form record linkage compares. -#}
+{% macro dutch_last_name(column) -%}
+    nullif(btrim(regexp_replace(
+        regexp_replace({{ fold_text(column) }}, '^(.+?),\s*{{ infix_pattern() }}\.?$', '\1'),
+        '^({{ infix_pattern() }}\s+)+', ''
+    )), '')
+{%- endmacro %}
+
+{#- The prefix of a surname, from a separate infix field when the source has one, else from the
+    surname itself ('Jong, de' or 'de Jong' -> 'de'); null when there is none. -#}
+{% macro dutch_infix(last_name_column, infix_column=none) -%}
+    coalesce(
+        {% if infix_column is not none %}{{ fold_text(infix_column) }},{% endif %}
+        (regexp_match({{ fold_text(last_name_column) }}, '^.+?,\s*({{ infix_pattern() }})\.?$'))[1],
+        btrim((regexp_match({{ fold_text(last_name_column) }}, '^((?:{{ infix_pattern() }}\s+)+)\S'))[1])
+    )
+{%- endmacro %}
+
+{#- A full name in one field ('Jan de Jong', 'Jong, Jan de', 'J. de Jong') split into
+    first name, infix and last name. -#}
+{% macro full_name_first(column) -%}
+    case
+        when {{ fold_text(column) }} like '%,%'
+            then nullif(btrim(regexp_replace(
+                split_part({{ fold_text(column) }}, ',', 2), '(\s+{{ infix_pattern() }})+\.?$', ''
+            )), '')
+        when {{ fold_text(column) }} ~ '\s'
+            then split_part({{ fold_text(column) }}, ' ', 1)
+    end
+{%- endmacro %}
+
+{% macro full_name_infix(column) -%}
+    case
+        when {{ fold_text(column) }} like '%,%'
+            then nullif(btrim(coalesce(
+                (regexp_match(split_part({{ fold_text(column) }}, ',', 2), '\s(({{ infix_pattern() }}\s*)+)\.?$'))[1],
+                (regexp_match(split_part({{ fold_text(column) }}, ',', 2), '^\s*(({{ infix_pattern() }}\s*)+)\.?$'))[1]
+            )), '')
+        else btrim((regexp_match({{ fold_text(column) }}, '^\S+\s+((?:{{ infix_pattern() }}\s+)+)\S'))[1])
+    end
+{%- endmacro %}
+
+{% macro full_name_last(column) -%}
+    case
+        when {{ fold_text(column) }} like '%,%'
+            then {{ dutch_last_name("split_part(" ~ column ~ ", ',', 1)") }}
+        when {{ fold_text(column) }} ~ '\s'
+            then nullif(btrim(regexp_replace(
+                regexp_replace({{ fold_text(column) }}, '^\S+\s+', ''), '^({{ infix_pattern() }}\s+)+', ''
+            )), '')
+        else {{ fold_text(column) }}
+    end
+{%- endmacro %}

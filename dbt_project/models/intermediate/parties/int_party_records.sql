@@ -1,0 +1,291 @@
+{{
+    config(
+        indexes=[{'columns': ['record_key'], 'unique': true}],
+    )
+}}
+
+{#- One row per party-bearing source record (latest version), in one comparable shape: the input of
+    record linkage (ml/linkage) and of the golden records. Names are lowercase and accent-folded,
+    contact details standardised in staging. -#}
+with
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+debtors as (
+
+    select * from {{ ref('stg_finance__debtors') }}
+
+),
+
+subscribers as (
+
+    select * from {{ ref('stg_marketing__subscribers') }}
+
+),
+
+requesters as (
+
+    select * from {{ ref('stg_service__requesters') }}
+
+),
+
+crm_accounts as (
+
+    select
+        'crm' as source_system,
+        'accounts' as source_entity,
+        account_id as source_record_id,
+        'organisation' as party_kind,
+        null::text as first_name,
+        null::text as infix,
+        null::text as last_name,
+        organisation_name as full_name,
+        organisation_name,
+        legal_form,
+        email,
+        phone,
+        street,
+        house_number,
+        house_number_addition,
+        postcode,
+        lower(city) as city,
+        country,
+        kvk_number,
+        vat_number,
+        null::text as iban,
+        null::date as birth_date,
+        null::text as organisation_record_key,
+        created_at as first_seen_at,
+        null::boolean as email_opt_in,
+        null::boolean as phone_opt_in,
+        company_name as display_name
+    from accounts
+
+),
+
+crm_contacts as (
+
+    select
+        'crm' as source_system,
+        'contacts' as source_entity,
+        contacts.contact_id as source_record_id,
+        'person' as party_kind,
+        contacts.first_name,
+        contacts.infix,
+        contacts.last_name,
+        nullif(concat_ws(' ', contacts.first_name, contacts.infix, contacts.last_name), '') as full_name,
+        accounts.organisation_name,
+        accounts.legal_form,
+        contacts.email,
+        coalesce(contacts.mobile, contacts.phone) as phone,
+        contacts.street,
+        contacts.house_number,
+        contacts.house_number_addition,
+        contacts.postcode,
+        lower(contacts.city) as city,
+        contacts.country,
+        null::text as kvk_number,
+        null::text as vat_number,
+        null::text as iban,
+        contacts.birth_date,
+        case when contacts.account_id is not null then 'crm:accounts:' || contacts.account_id end
+            as organisation_record_key,
+        contacts.created_at as first_seen_at,
+        contacts.email_opt_in,
+        contacts.phone_opt_in,
+        contacts.display_name
+    from contacts
+    left join accounts on contacts.account_id = accounts.account_id
+
+),
+
+finance_debtors as (
+
+    select
+        'finance' as source_system,
+        'debtors' as source_entity,
+        debtor_number as source_record_id,
+        party_kind,
+        case when party_kind = 'person' then first_name end as first_name,
+        case when party_kind = 'person' then infix end as infix,
+        case when party_kind = 'person' then last_name end as last_name,
+        case
+            when party_kind = 'person' then nullif(concat_ws(' ', first_name, infix, last_name), '')
+            else organisation_name
+        end as full_name,
+        case when party_kind = 'organisation' then organisation_name end as organisation_name,
+        legal_form,
+        email,
+        phone,
+        street,
+        house_number,
+        house_number_addition,
+        postcode,
+        lower(city) as city,
+        country,
+        kvk_number,
+        vat_number,
+        iban,
+        null::date as birth_date,
+        null::text as organisation_record_key,
+        created_at as first_seen_at,
+        null::boolean as email_opt_in,
+        null::boolean as phone_opt_in,
+        name as display_name
+    from (
+        select
+            *,
+            -- a debtor is an organisation when it is registered or its name carries a legal form
+            case
+                when kvk_number is not null or vat_number is not null or legal_form is not null
+                    then 'organisation'
+                else 'person'
+            end as party_kind
+        from debtors
+    ) as typed_debtors
+
+),
+
+marketing_subscribers as (
+
+    select
+        'marketing' as source_system,
+        'subscribers' as source_entity,
+        subscriber_id as source_record_id,
+        'person' as party_kind,
+        first_name,
+        infix,
+        last_name,
+        nullif(concat_ws(' ', first_name, infix, last_name), '') as full_name,
+        organisation_name,
+        legal_form,
+        email,
+        null::text as phone,
+        null::text as street,
+        null::text as house_number,
+        null::text as house_number_addition,
+        postcode,
+        null::text as city,
+        'NL' as country,
+        null::text as kvk_number,
+        null::text as vat_number,
+        null::text as iban,
+        null::date as birth_date,
+        null::text as organisation_record_key,
+        subscribed_at as first_seen_at,
+        -- an unsubscribe withdraws the e-mail consent whatever opt_in says
+        case when unsubscribed_at is not null then false else opt_in end as email_opt_in,
+        null::boolean as phone_opt_in,
+        coalesce(display_name, email) as display_name
+    from subscribers
+
+),
+
+service_requesters as (
+
+    select
+        'service' as source_system,
+        'requesters' as source_entity,
+        requester_id as source_record_id,
+        'person' as party_kind,
+        first_name,
+        infix,
+        last_name,
+        nullif(concat_ws(' ', first_name, infix, last_name), '') as full_name,
+        organisation_name,
+        legal_form,
+        email,
+        phone,
+        null::text as street,
+        null::text as house_number,
+        null::text as house_number_addition,
+        null::text as postcode,
+        null::text as city,
+        'NL' as country,
+        null::text as kvk_number,
+        null::text as vat_number,
+        null::text as iban,
+        null::date as birth_date,
+        null::text as organisation_record_key,
+        created_at as first_seen_at,
+        null::boolean as email_opt_in,
+        null::boolean as phone_opt_in,
+        coalesce(name, email) as display_name
+    from requesters
+
+),
+
+unioned as (
+
+    select * from crm_accounts
+    union all
+    select * from crm_contacts
+    union all
+    select * from finance_debtors
+    union all
+    select * from marketing_subscribers
+    union all
+    select * from service_requesters
+
+),
+
+final as (
+
+    select
+        -- ids
+        source_system || ':' || source_entity || ':' || source_record_id as record_key,
+        source_system,
+        source_entity,
+        source_record_id,
+        party_kind,
+
+        -- names
+        first_name,
+        infix,
+        last_name,
+        full_name,
+        organisation_name,
+        legal_form,
+        display_name,
+
+        -- contact details
+        email,
+        coalesce({{ is_role_email('email') }}, false) as email_is_role,
+        phone,
+
+        -- address
+        street,
+        house_number,
+        house_number_addition,
+        postcode,
+        city,
+        country,
+
+        -- registration
+        kvk_number,
+        vat_number,
+        iban,
+        birth_date,
+
+        -- relations
+        organisation_record_key,
+
+        -- timestamps and consent
+        first_seen_at,
+        email_opt_in,
+        phone_opt_in
+    from unioned
+
+)
+
+select * from final

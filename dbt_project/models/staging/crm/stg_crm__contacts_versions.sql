@@ -1,0 +1,68 @@
+{#- All delivered versions of each record, typed and standardised; see stg_crm__contacts for the latest. -#}
+with
+
+source as (
+
+    select * from {{ source('raw', 'crm_contacts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ clean_text('contact_id') }} as contact_id,
+        {{ clean_text('account_id') }} as account_id,
+
+        -- names
+        {{ fold_text('first_name') }} as first_name,
+        {{ dutch_infix('last_name', 'infix') }} as infix,
+        {{ dutch_last_name('last_name') }} as last_name,
+        nullif(concat_ws(' ', initcap({{ clean_text('first_name') }}), {{ dutch_infix('last_name', 'infix') }}, initcap({{ dutch_last_name('last_name') }})), '') as display_name,
+
+        -- contact details
+        {{ clean_email('email') }} as email,
+        {{ clean_phone('phone') }} as phone,
+        {{ clean_phone('mobile') }} as mobile,
+
+        -- address
+        {{ clean_text('street') }} as street,
+        {{ house_number('house_number') }} as house_number,
+        {{ house_number_addition('house_number') }} as house_number_addition,
+        {{ clean_postcode('postcode') }} as postcode,
+        {{ clean_text('city') }} as city,
+        {{ clean_country('country') }} as country,
+
+        -- consent
+        {{ parse_boolean('email_opt_in') }} as email_opt_in,
+        {{ parse_boolean('phone_opt_in') }} as phone_opt_in,
+
+        -- dates
+        {{ parse_date('birth_date') }} as birth_date,
+        {{ parse_timestamp('created_at') }} as created_at,
+        {{ parse_timestamp('updated_at') }} as updated_at,
+
+        -- lineage
+        source._load_id as load_id,
+        source._source_file as source_file,
+        source._row_number as source_row_number,
+        source._loaded_at as loaded_at,
+        source._extra as extra_columns
+
+    from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        row_number() over (partition by contact_id order by updated_at desc nulls last, load_id desc, source_row_number desc) as version_rank,
+        count(*) over (partition by contact_id) as version_count,
+        row_number() over (partition by contact_id order by updated_at desc nulls last, load_id desc, source_row_number desc) = 1 as is_latest
+    from renamed
+    where contact_id is not null
+
+)
+
+select * from versioned

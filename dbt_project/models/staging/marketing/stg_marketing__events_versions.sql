@@ -1,0 +1,59 @@
+{#- All delivered versions of each record, typed and standardised; see stg_marketing__events for the latest. -#}
+with
+
+source as (
+
+    select * from {{ source('raw', 'marketing_events') }}
+
+),
+
+load_audit as (
+
+    select load_id, decimal_separator from {{ source('raw', 'load_audit') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('subscriber_id') }} as subscriber_id,
+        {{ clean_text('campaign_id') }} as campaign_id,
+
+        -- text
+        {{ clean_text('campaign_name') }} as campaign_name,
+        lower({{ clean_text('channel') }}) as channel,
+        lower({{ clean_text('event_type') }}) as event_type,
+
+        -- numerics
+        {{ parse_amount('cost', 'load_audit.decimal_separator') }} as cost,
+
+        -- timestamps
+        {{ parse_timestamp('occurred_at') }} as occurred_at,
+
+        -- lineage
+        source._load_id as load_id,
+        source._source_file as source_file,
+        source._row_number as source_row_number,
+        source._loaded_at as loaded_at,
+        source._extra as extra_columns
+
+    from source
+    left join load_audit on source._load_id = load_audit.load_id
+
+),
+
+versioned as (
+
+    select
+        *,
+        row_number() over (partition by event_id order by load_id desc, source_row_number desc) as version_rank,
+        count(*) over (partition by event_id) as version_count,
+        row_number() over (partition by event_id order by load_id desc, source_row_number desc) = 1 as is_latest
+    from renamed
+    where event_id is not null
+
+)
+
+select * from versioned
