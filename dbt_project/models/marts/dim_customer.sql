@@ -1,0 +1,46 @@
+{#- One row per customer: the golden record BI tools join everything else to. -#}
+with
+
+customers as (
+
+    select * from {{ ref('int_customers') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        customer_id,
+        customer_type,
+
+        -- golden attributes
+        display_name,
+        email,
+        phone,
+        street,
+        house_number,
+        house_number_addition,
+        postcode,
+        city,
+        country,
+        kvk_number,
+        vat_number,
+        account_manager,
+
+        -- consent
+        coalesce(email_opt_in, false) as email_opt_in,
+        coalesce(phone_opt_in, false) as phone_opt_in,
+        email_opt_in is null as email_consent_unknown,
+        phone_opt_in is null as phone_consent_unknown,
+
+        -- lineage
+        first_seen_at,
+        source_record_count,
+        party_count,
+        '{{ var("as_of") }}'::date as as_of_date
+    from customers
+
+)
+
+select * from final
