@@ -21,8 +21,9 @@ from cvm.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# One schema per layer of the data flow (DESIGN.md); `marts` is only ever written by the publish step.
-LAYER_SCHEMAS: tuple[str, ...] = ("raw", "staging", "intermediate", "ml", "marts")
+# One schema per layer of the data flow (DESIGN.md); `marts` is only ever written by the publish step,
+# `ops` holds the run log that `cvm status` reads.
+LAYER_SCHEMAS: tuple[str, ...] = ("raw", "staging", "intermediate", "ml", "marts", "ops")
 
 
 class WarehouseError(RuntimeError):

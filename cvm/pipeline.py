@@ -1,0 +1,244 @@
+"""The stages of `cvm_pipeline`, as plain functions the DAG wires together and tests call directly.
+
+Each stage takes the run context (a small JSON-able dict passed between Airflow tasks through XCom),
+does one thing, logs a line with its counts and timing, and returns its figures. Data errors (a rejected
+delivery, a blocking quality expectation) raise `DataError`, which the DAG turns into a failure without
+retries; anything else is retried by Airflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from cvm import runlog
+from cvm.settings import Settings, load_settings
+from cvm.warehouse import ensure_schemas, warehouse_url
+
+log = logging.getLogger("cvm.pipeline")
+
+STAGES: tuple[str, ...] = (
+    "ingest", "raw_quality_gate", "dbt_prepare", "identity", "dbt_customers", "models", "dbt_marts",
+    "marts_quality_gate", "publish",
+)
+
+
+class DataError(RuntimeError):
+    """The data, not the machine, is wrong: re-running will not help until the input is fixed."""
+
+
+@dataclass(frozen=True)
+class RunContext:
+    run_id: str
+    as_of: str
+    landing: str
+
+    @property
+    def as_of_date(self) -> date:
+        return date.fromisoformat(self.as_of)
+
+    @property
+    def dbt_vars(self) -> dict[str, str]:
+        return {"as_of": self.as_of, "model_run_id": self.run_id}
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> RunContext:
+        return cls(**data)
+
+
+def new_run_id(as_of: str, started: datetime | None = None) -> str:
+    """Readable and unique: `<as_of>T<start time>-<short hash>`."""
+    started = started or datetime.now(UTC)
+    digest = hashlib.sha1(f"{as_of}{started.isoformat()}".encode()).hexdigest()[:6]
+    return f"{as_of}T{started:%H%M%S}-{digest}"
+
+
+@contextmanager
+def _stage(name: str, ctx: RunContext, settings: Settings) -> Iterator[dict[str, Any]]:
+    """Time a stage, log its figures, and record them in ops.pipeline_runs."""
+    figures: dict[str, Any] = {}
+    started = time.perf_counter()
+    log.info("stage %-18s started (run %s, as of %s)", name, ctx.run_id, ctx.as_of)
+    try:
+        yield figures
+    except Exception as exc:
+        seconds = round(time.perf_counter() - started, 2)
+        runlog.record_stage(warehouse_url(settings), ctx.run_id, name, "failed", seconds, {"error": str(exc)})
+        log.error("stage %-18s FAILED after %.1fs: %s", name, seconds, str(exc).splitlines()[0] if str(exc) else exc)
+        raise
+    seconds = round(time.perf_counter() - started, 2)
+    figures["seconds"] = seconds
+    runlog.record_stage(warehouse_url(settings), ctx.run_id, name, "ok", seconds, figures)
+    shown = ", ".join(f"{k}={v}" for k, v in figures.items() if k != "seconds" and not isinstance(v, dict | list))
+    log.info("stage %-18s done in %6.1fs  %s", name, seconds, shown)
+
+
+def start_run(as_of: str | None, landing: str | None, settings: Settings | None = None) -> RunContext:
+    """Resolve the run's as-of date and landing zone, make sure the warehouse exists, open the run log."""
+    settings = settings or load_settings()
+    as_of = as_of or (settings.as_of or date.today()).isoformat()
+    date.fromisoformat(as_of)  # a bad date fails here, with the value in the message
+    landing_dir = Path(landing) if landing else settings.landing
+    if not landing_dir.is_dir():
+        raise DataError(f"landing zone {landing_dir} does not exist (run `cvm demo-data` or pass --landing)")
+    url = warehouse_url(settings)
+    ensure_schemas(url)
+    ctx = RunContext(run_id=new_run_id(as_of), as_of=as_of, landing=str(landing_dir.resolve()))
+    runlog.start_run(url, ctx.run_id, ctx.as_of, ctx.landing)
+    log.info("run %s: as of %s, landing %s, warehouse %s", ctx.run_id, ctx.as_of, ctx.landing,
+             "embedded" if settings.embedded else "external")
+    return ctx
+
+
+def ingest(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    from cvm.ingest import IngestError, ensure_raw_schema, load_landing
+
+    settings = settings or load_settings()
+    with _stage("ingest", ctx, settings) as figures:
+        url = warehouse_url(settings)
+        ensure_raw_schema(url)
+        report = load_landing(url, Path(ctx.landing))
+        figures.update(
+            deliveries=len(report.deliveries),
+            loaded=sum(1 for d in report.deliveries if d.status == "loaded"),
+            skipped=sum(1 for d in report.deliveries if d.status == "skipped"),
+            rows=sum(d.rows_loaded or 0 for d in report.deliveries),
+            quarantined=sum(d.rows_quarantined or 0 for d in report.deliveries),
+            load_ids=report.load_ids,
+        )
+        log.info("%s", report.summary())
+        try:
+            report.raise_for_rejections()
+        except IngestError as exc:
+            raise DataError(str(exc)) from exc
+    return figures
+
+
+def raw_quality_gate(ctx: RunContext, load_ids: list[int], settings: Settings | None = None) -> dict[str, Any]:
+    from cvm.quality import QualityGateError, check_raw
+
+    settings = settings or load_settings()
+    with _stage("raw_quality_gate", ctx, settings) as figures:
+        result = check_raw(settings, warehouse_url(settings), load_ids)
+        figures.update(warnings=len(result.warnings), failures=len(result.failures),
+                       data_docs=str(result.data_docs_path or ""))
+        for line in result.warnings:
+            log.warning("quality warning: %s", line)
+        try:
+            result.raise_if_blocking()
+        except QualityGateError as exc:
+            raise DataError(str(exc)) from exc
+    return figures
+
+
+def _dbt(name: str, ctx: RunContext, commands: list[list[str]], settings: Settings | None) -> dict[str, Any]:
+    from cvm.dbt import DbtError, run_dbt
+
+    settings = settings or load_settings()
+    with _stage(name, ctx, settings) as figures:
+        url = warehouse_url(settings)
+        nodes = 0
+        for args in commands:
+            try:
+                summary = run_dbt(settings, url, args, vars=ctx.dbt_vars)
+            except DbtError as exc:
+                raise DataError(str(exc)) from exc
+            nodes += len(getattr(summary, "nodes", []) or [])
+        figures["nodes"] = nodes
+    return figures
+
+
+def dbt_prepare(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    """Business configuration (seeds), staging and the party records that identity resolution reads."""
+    return _dbt("dbt_prepare", ctx, [["seed"], ["build", "--select", "tag:prepare"]], settings)
+
+
+def identity(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    from ml.linkage import run_linkage
+
+    settings = settings or load_settings()
+    with _stage("identity", ctx, settings) as figures:
+        summary = run_linkage(warehouse_url(settings), ctx.run_id)
+        figures.update(_public_figures(summary))
+    return figures
+
+
+def dbt_customers(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    return _dbt("dbt_customers", ctx, [["build", "--select", "tag:customers"]], settings)
+
+
+def models(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    from ml.run import run_models
+
+    settings = settings or load_settings()
+    with _stage("models", ctx, settings) as figures:
+        summary = run_models(warehouse_url(settings), ctx.as_of_date, ctx.run_id)
+        figures.update(_public_figures(summary))
+    return figures
+
+
+def dbt_marts(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    return _dbt("dbt_marts", ctx, [["build", "--select", "tag:marts"]], settings)
+
+
+def marts_quality_gate(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    from cvm.quality import QualityGateError, check_marts
+
+    settings = settings or load_settings()
+    with _stage("marts_quality_gate", ctx, settings) as figures:
+        result = check_marts(settings, warehouse_url(settings), schema="marts_next")
+        figures.update(warnings=len(result.warnings), failures=len(result.failures),
+                       data_docs=str(result.data_docs_path or ""))
+        for line in result.warnings:
+            log.warning("quality warning: %s", line)
+        try:
+            result.raise_if_blocking()
+        except QualityGateError as exc:
+            raise DataError(str(exc)) from exc
+    return figures
+
+
+def publish(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+    from cvm.publish import publish_marts
+
+    settings = settings or load_settings()
+    with _stage("publish", ctx, settings) as figures:
+        url = warehouse_url(settings)
+        counts = publish_marts(url)
+        figures.update(tables=len(counts), rows=sum(counts.values()))
+        runlog.finish_run(url, ctx.run_id, "published", counts)
+    return figures
+
+
+def _public_figures(summary: object) -> dict[str, Any]:
+    """Scalar fields of a summary dataclass/object, for the run log."""
+    data = asdict(summary) if hasattr(summary, "__dataclass_fields__") else dict(vars(summary))
+    return {k: v for k, v in data.items() if isinstance(v, int | float | str) and not k.startswith("_")}
+
+
+def run_all(as_of: str | None = None, landing: str | None = None,
+            settings: Settings | None = None, on_stage: Callable[[str], None] | None = None) -> RunContext:
+    """All stages in order, without Airflow: for debugging a stage. `cvm run` goes through the DAG."""
+    settings = settings or load_settings()
+    ctx = start_run(as_of, landing, settings)
+    try:
+        loads = ingest(ctx, settings)
+        raw_quality_gate(ctx, loads["load_ids"], settings)
+        for stage in (dbt_prepare, identity, dbt_customers, models, dbt_marts, marts_quality_gate, publish):
+            if on_stage:
+                on_stage(stage.__name__)
+            stage(ctx, settings)
+    except Exception:
+        runlog.finish_run(warehouse_url(settings), ctx.run_id, "failed", {})
+        raise
+    return ctx
