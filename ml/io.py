@@ -106,6 +106,12 @@ def table_exists(conn: psycopg.Connection, qualified: str) -> bool:
     return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
 
 
+def require_tables(conn: psycopg.Connection, *qualified: str) -> None:
+    for name in qualified:
+        if not table_exists(conn, name):
+            raise MissingInputError(f"{name} does not exist: run the dbt stage that builds it first")
+
+
 def read_frame(
     conn: psycopg.Connection, query: str | sql.Composable, params: Sequence | None = None
 ) -> pd.DataFrame:
@@ -125,8 +131,7 @@ def read_table(
     conn: psycopg.Connection, qualified: str, columns: Iterable[str] | None = None
 ) -> pd.DataFrame:
     """All rows of schema.table, or MissingInputError naming the table when it was never built."""
-    if not table_exists(conn, qualified):
-        raise MissingInputError(f"{qualified} does not exist: run the dbt stage that builds it first")
+    require_tables(conn, qualified)
     schema, table = qualified.split(".", 1)
     cols = sql.SQL("*") if columns is None else sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     return read_frame(conn, sql.SQL("select {} from {}").format(cols, sql.Identifier(schema, table)))
