@@ -16,13 +16,29 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from cvm.settings import Settings, load_settings
+from cvm.airflow_run import airflow_env
+from cvm.settings import PROJECT_ROOT, Settings, load_settings
 from cvm.warehouse import ensure_database, ensure_schemas, server_url, with_database
+
+# Airflow reads its configuration at import: point it at a test home before any test imports it. The
+# home (SQLite metadata DB, migrated once) is reused across sessions to keep the suite fast.
+TEST_AIRFLOW = load_settings().with_(home=PROJECT_ROOT / ".cvm" / "test")
+os.environ.update(airflow_env(TEST_AIRFLOW))
 
 
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
     return load_settings()
+
+
+@pytest.fixture(scope="session")
+def airflow_settings() -> Settings:
+    """Settings whose Airflow home is the test one configured above (metadata DB migrated once)."""
+    from cvm.airflow_run import ensure_metadata_db
+
+    TEST_AIRFLOW.airflow_home.mkdir(parents=True, exist_ok=True)
+    ensure_metadata_db(TEST_AIRFLOW)
+    return TEST_AIRFLOW
 
 
 @pytest.fixture(scope="session")
