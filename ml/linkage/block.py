@@ -75,7 +75,7 @@ def run_pass(df: pd.DataFrame, bp: BlockPass, max_block_size: int) -> pd.MultiIn
         if len(sub) < 2:
             return _normalised(pd.MultiIndex.from_arrays([[], []]))
         indexer = recordlinkage.Index()
-        indexer.block(on=list(bp.on))
+        indexer.block(left_on=list(bp.on))
         return _normalised(indexer.index(sub))
     cols = [bp.sort_on, *bp.on]
     sub = df[cols].dropna()

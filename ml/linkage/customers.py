@@ -65,12 +65,12 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     votes = votes.sort_values(["person_party", "weight", "org_party"], ascending=[True, False, True])
     chosen = votes.drop_duplicates("person_party").set_index("person_party")["org_party"]
 
-    record_party = party.loc[records.index]
-    customer = pd.Series("person:" + record_party, index=records.index)
+    record_party = party.loc[records.index].astype(str)
     is_org = kind.eq("organisation")
-    customer[is_org] = "org:" + record_party[is_org]
     attached = ~is_org & record_party.isin(chosen.index)
-    customer[attached] = "org:" + record_party[attached].map(chosen)
+    customer = ("person:" + record_party).astype(object)
+    customer = customer.where(~is_org, "org:" + record_party)
+    customer = customer.where(~attached, "org:" + record_party.map(chosen).fillna("").astype(str))
     customer_type = pd.Series("person", index=records.index)
     customer_type[customer.str.startswith("org:")] = "organisation"
     return pd.DataFrame({"customer": customer, "customer_type": customer_type})

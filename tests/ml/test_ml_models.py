@@ -1,0 +1,224 @@
+"""Value, BG/NBD, Gamma-Gamma, churn fallback and segments on small hand-made frames."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.clv import (
+    BgNbdParams,
+    GammaGammaParams,
+    expected_purchases,
+    expected_spend,
+    fit_bgnbd,
+    fit_clv,
+    fit_gamma_gamma,
+    p_alive,
+    score_clv,
+    simulate_bgnbd,
+)
+from ml.config import load_settings
+from ml.rfm import rfm_summary
+from ml.run import month_points, score_customers
+from ml.segments import assign_segments, kmeans_clusters, potential_classes, value_classes
+from ml.value import current_value
+
+AS_OF = date(2024, 6, 30)
+
+
+def invoices(*rows: tuple) -> pd.DataFrame:
+    """rows: (customer_id, invoice_date, amount, cost[, credited])"""
+    out = []
+    for i, row in enumerate(rows):
+        cid, day, amount, cost, *rest = row
+        credited = bool(rest[0]) if rest else False
+        out.append(
+            {
+                "invoice_id": f"I{i}",
+                "customer_id": cid,
+                "invoice_date": pd.Timestamp(day).date(),
+                "amount_excl_vat": amount,
+                "cost_amount": cost,
+                "is_credited": credited,
+                "status": "credited" if credited else "paid",
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def contacts(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"contact_moment_id": f"M{i}", "customer_id": c, "occurred_on": pd.Timestamp(d).date(), "contact_cost": x}
+            for i, (c, d, x) in enumerate(rows)
+        ],
+        columns=["contact_moment_id", "customer_id", "occurred_on", "contact_cost"],
+    )
+
+
+def test_value_window_boundaries_and_credits() -> None:
+    inv = invoices(
+        ("A", "2024-06-30", 100.0, 40.0),  # on as_of: counts
+        ("A", "2023-06-30", 1000.0, 1.0),  # exactly 12 months before: outside (as_of - 12m, as_of]
+        ("A", "2023-07-01", 50.0, 10.0),  # the first day inside
+        ("A", "2024-05-01", 500.0, 100.0, True),  # credited: excluded
+        ("A", "2024-07-01", 900.0, 0.0),  # after as_of
+        ("B", "2022-01-01", 10.0, 1.0),
+    )
+    cm = contacts(("A", "2024-06-30", 75.0), ("A", "2023-06-30", 5.0), ("B", "2024-01-01", 0.5))
+    value = current_value(["A", "B", "C"], inv, cm, AS_OF)
+    assert value.loc["A"].tolist() == [150.0, 50.0, 75.0, 25.0]
+    assert value.loc["B"].tolist() == [0.0, 0.0, 0.5, -0.5]
+    assert value.loc["C"].tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_rfm_one_purchase_per_day_and_credited_excluded() -> None:
+    inv = invoices(
+        ("A", "2024-01-01", 100.0, 50.0),
+        ("A", "2024-01-01", 20.0, 0.0),  # same day: one purchase of 120
+        ("A", "2024-03-01", 80.0, 40.0),
+        ("A", "2024-05-31", 40.0, 10.0),
+        ("A", "2024-06-15", 999.0, 0.0, True),
+        ("B", "2024-06-01", 30.0, 5.0),
+    )
+    rfm = rfm_summary(["A", "B", "C"], inv, AS_OF)
+    a = rfm.loc["A"]
+    assert (a["frequency"], a["recency_days"], a["T_days"], a["days_since_last"]) == (2, 151, 181, 30)
+    assert a["monetary_avg"] == pytest.approx(60.0)  # repeat purchases only: (80 + 40) / 2
+    assert a["revenue_total"] == pytest.approx(240.0)
+    assert (rfm.loc["B", "frequency"], rfm.loc["B", "T_days"], rfm.loc["B", "monetary_avg"]) == (0, 29, 0.0)
+    assert rfm.loc["C", "frequency"] == 0 and np.isnan(rfm.loc["C", "T_days"])
+
+
+def test_bgnbd_recovers_simulated_parameters() -> None:
+    rng = np.random.default_rng(42)
+    truth = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
+    sim = simulate_bgnbd(8000, **truth, T=rng.uniform(26, 39, 8000).round(), rng=rng)
+    fit = fit_bgnbd(sim["x"], sim["t_x"], sim["T"])
+    assert fit.converged
+    assert fit.r == pytest.approx(truth["r"], rel=0.10)
+    assert fit.alpha == pytest.approx(truth["alpha"], rel=0.20)
+    assert fit.a == pytest.approx(truth["a"], rel=0.25)
+    assert fit.b == pytest.approx(truth["b"], rel=0.30)
+    # the maximum beats the true parameters' likelihood on the same data
+    from ml.clv import bgnbd_log_likelihood
+
+    ll_true = bgnbd_log_likelihood(*truth.values(), sim["x"], sim["t_x"], sim["T"]).sum()
+    assert fit.log_likelihood >= ll_true
+
+
+def test_bgnbd_conditional_quantities() -> None:
+    params = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)  # Fader, Hardie & Lee (2005), CDNOW
+    x, t_x, T = np.array([0, 2, 2, 7]), np.array([0, 30.43, 10.0, 35.0]), np.array([38.86] * 4)
+    alive = p_alive(params, x, t_x, T)
+    assert alive[0] == 1.0  # no repeat purchase: BG/NBD says still alive
+    assert ((alive >= 0) & (alive <= 1)).all()
+    assert alive[1] > alive[2]  # the same two purchases, the more recent one more likely alive
+    expected = expected_purchases(params, 39.0, x, t_x, T)
+    # Fader, Hardie & Lee (2005) report 1.226 expected purchases in the next 39 weeks for this customer
+    assert expected[1] == pytest.approx(1.226, abs=0.002)
+    assert (expected >= 0).all()
+
+
+def test_gamma_gamma_fit_and_expected_spend() -> None:
+    rng = np.random.default_rng(7)
+    p, q, v = 6.25, 3.74, 15.44
+    nu = rng.gamma(q, 1 / v, 5000)
+    x = rng.integers(1, 8, 5000)
+    m_x = np.array([rng.gamma(p, 1 / nu[i], x[i]).mean() for i in range(5000)])
+    fit = fit_gamma_gamma(x, m_x)
+    assert fit.converged and fit.q > 1
+    # the population mean spend p v / (q - 1) is what the model pins down best
+    assert fit.p * fit.v / (fit.q - 1) == pytest.approx(p * v / (q - 1), rel=0.05)
+    params = GammaGammaParams(p=6.25, q=3.74, v=15.44)
+    spend = expected_spend(params, np.array([0, 1, 10]), np.array([0.0, 100.0, 100.0]))
+    assert spend[0] == pytest.approx(6.25 * 15.44 / 2.74)
+    assert spend[1] < spend[2] < 100  # more purchases, more weight on the customer's own mean
+
+
+def test_clv_falls_back_with_few_repeat_buyers() -> None:
+    inv = invoices(("A", "2024-01-01", 100.0, 50.0), ("A", "2024-04-01", 100.0, 50.0), ("B", "2024-06-01", 40.0, 0.0))
+    rfm = rfm_summary(["A", "B", "C"], inv, AS_OF)
+    fit = fit_clv(rfm, min_repeat_buyers=20)
+    assert fit.bgnbd is None and fit.bgnbd_status.startswith("fallback: 1 repeat buyers < 20")
+    scored = score_clv(rfm, fit, 12, 0.0)
+    assert np.isnan(scored.loc["C", "p_alive"]) and scored.loc["C", "clv_12m"] == 0.0
+    assert scored.loc["B", "p_alive"] == 1.0
+    assert 0 < scored.loc["A", "p_alive"] < 1
+    assert scored.loc["A", "clv_12m"] > 0
+
+
+def test_value_and_potential_classes_by_quantile() -> None:
+    ids = [f"c{i}" for i in range(10)]
+    revenue = pd.Series([100.0] * 9 + [0.0], index=ids)
+    value = pd.Series([10, 20, 30, 40, 50, 60, 70, 80, 90, -5.0], index=ids)
+    classes = value_classes(revenue, value, 0.8)
+    # 80th percentile of the 9 buyers' values (10..90) is 74: the top two are high
+    assert classes.tolist() == ["low"] * 7 + ["high", "high", "none"]
+    potential = potential_classes(pd.Series([0, 0, 1, 2, 3, 4, 5, 6, 7, 8.0], index=ids), 0.5)
+    assert potential.tolist() == ["low"] * 6 + ["high"] * 4
+
+
+def test_segments_follow_the_matrix_and_new_overrides() -> None:
+    matrix = load_settings().segment_matrix
+    value = pd.Series(["high", "high", "low", "low", "none", "none", "high"])
+    potential = pd.Series(["high", "low", "high", "low", "high", "low", "high"])
+    tenure = pd.Series([400, 400, 400, 400, 400, 400, 30])
+    segments = assign_segments(value, potential, tenure, matrix, 90)
+    assert segments.tolist() == ["star", "cash_cow", "question_mark", "dog", "sleeper", "lost", "new"]
+
+
+def test_kmeans_clusters_are_ordered_by_value() -> None:
+    frame = pd.DataFrame(
+        {
+            "frequency": [0, 1, 20, 21, 0, 1],
+            "days_since_last": [400, 380, 5, 3, 390, 410],
+            "monetary_avg": [10, 12, 500, 520, 11, 9],
+            "current_value_12m": [-5, 0, 9000, 9500, -3, 1],
+            "tenure_days": [800, 790, 900, 910, 805, 795],
+        }
+    )
+    labels = kmeans_clusters(frame, 2)
+    assert labels.tolist() == [1, 1, 0, 0, 1, 1]
+
+
+def test_month_points_cover_twelve_months_ending_at_as_of() -> None:
+    points = month_points(date(2024, 6, 15))
+    assert len(points) == 12
+    assert points[0] == (date(2023, 7, 1), date(2023, 7, 31))
+    assert points[-1] == (date(2024, 6, 1), date(2024, 6, 15))
+
+
+def test_score_customers_small_book() -> None:
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "N", "P"],
+            "first_seen_at": pd.to_datetime(["2020-01-01", "2020-01-01", "2024-06-01", "2020-01-01"], utc=True),
+        }
+    )
+    inv = invoices(
+        ("A", "2023-01-10", 1000.0, 200.0),
+        ("A", "2024-03-01", 2000.0, 500.0),
+        ("A", "2024-06-01", 1000.0, 300.0),
+        ("B", "2024-02-01", 100.0, 90.0),
+        ("N", "2024-06-10", 50.0, 10.0),
+        ("P", "2022-01-01", 500.0, 100.0),
+    )
+    cm = contacts(("A", "2024-05-01", 75.0))
+    result = score_customers(customers, inv, cm, AS_OF)
+    s = result.scores.set_index("customer_id")
+    assert s.loc["A", "current_value_12m"] == pytest.approx(3000 - 800 - 75)
+    assert s.loc["A", ["value_class", "segment"]].tolist() == ["high", "star"]
+    assert s.loc["N", "segment"] == "new"  # bought, but known for 29 days
+    assert s.loc["P", "value_class"] == "none"
+    assert s.loc["B", "value_class"] == "low"
+    assert result.metrics["models"]["churn"]["method"].startswith("fallback 1 - p_alive")
+    assert s.loc["A", "churn_risk"] == pytest.approx(1 - s.loc["A", "p_alive"])
+    hist = result.history
+    assert sorted(hist["month"].unique())[0] == date(2023, 7, 1)
+    # N did not exist before June 2024, so it only has the as-of month
+    assert hist[hist["customer_id"].eq("N")]["month"].tolist() == [date(2024, 6, 1)]
+    assert len(hist) == 3 * 12 + 1
