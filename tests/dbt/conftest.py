@@ -6,14 +6,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import dbt_testdata as data
 import psycopg
 import pytest
 from psycopg import sql
 
 from cvm.dbt import DbtRunSummary, run_dbt
 from cvm.settings import Settings
-import dbt_testdata as data
-
 
 # The ml tables as PIPELINE_CONTRACTS.md defines them (written here by hand instead of importing ml.io,
 # so these tests depend on the contract only).
