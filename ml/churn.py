@@ -42,9 +42,7 @@ class ChurnResult:
     metrics: dict[str, object] = field(default_factory=dict)
 
 
-def churn_features(
-    customer_ids: pd.Index, invoices: pd.DataFrame, contacts: pd.DataFrame, as_of: date
-) -> pd.DataFrame:
+def churn_features(customer_ids: pd.Index, invoices: pd.DataFrame, contacts: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Features as of a date, for customers who had bought by then (others are not in the frame)."""
     rfm = rfm_summary(customer_ids, invoices, as_of)
     rfm = rfm[rfm["T_days"].notna()]
@@ -52,8 +50,7 @@ def churn_features(
     start = window_start(as_of)
     recent = contacts[contacts["customer_id"].isin(rfm.index)]
     recent = recent[
-        pd.to_datetime(recent["occurred_on"]).gt(start)
-        & pd.to_datetime(recent["occurred_on"]).le(pd.Timestamp(as_of))
+        pd.to_datetime(recent["occurred_on"]).gt(start) & pd.to_datetime(recent["occurred_on"]).le(pd.Timestamp(as_of))
     ]
     inv = invoices[invoices["customer_id"].isin(rfm.index)]
     inv_dates = pd.to_datetime(inv["invoice_date"])
@@ -122,9 +119,7 @@ def predict_churn(
         )
         return ChurnResult(fallback, metrics)
 
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        train_x, train_y, test_size=0.3, stratify=train_y, random_state=seed
-    )
+    x_tr, x_te, y_tr, y_te = train_test_split(train_x, train_y, test_size=0.3, stratify=train_y, random_state=seed)
     holdout = _model(len(x_tr), int(min(y_tr.sum(), (1 - y_tr).sum()))).fit(x_tr, y_tr)
     proba = holdout.predict_proba(x_te)[:, 1]
     metrics["auc"] = float(roc_auc_score(y_te, proba)) if y_te.nunique() == 2 else float("nan")

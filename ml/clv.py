@@ -52,18 +52,14 @@ def _arrays(*cols: object) -> list[np.ndarray]:
 # ---------------------------------------------------------------------------------------------- BG/NBD
 
 
-def bgnbd_log_likelihood(
-    r: float, alpha: float, a: float, b: float, x: object, t_x: object, T: object
-) -> np.ndarray:
+def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, x: object, t_x: object, T: object) -> np.ndarray:
     """Per-customer log-likelihood, Fader, Hardie & Lee (2005) eq. (6)."""
     x, t_x, T = _arrays(x, t_x, T)
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
     a2 = special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x)
     a3 = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(
-            x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x), -np.inf
-        )
+        a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x), -np.inf)
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
@@ -71,9 +67,7 @@ def _patterns(*cols: np.ndarray, weights: np.ndarray | None = None) -> tuple[lis
     frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(cols)})
     frame["w"] = 1.0 if weights is None else weights
     grouped = frame.groupby([f"c{i}" for i in range(len(cols))], as_index=False)["w"].sum()
-    return [grouped[f"c{i}"].to_numpy(dtype=float) for i in range(len(cols))], grouped["w"].to_numpy(
-        dtype=float
-    )
+    return [grouped[f"c{i}"].to_numpy(dtype=float) for i in range(len(cols))], grouped["w"].to_numpy(dtype=float)
 
 
 def _minimise(neg_ll, x0: np.ndarray) -> optimize.OptimizeResult:  # noqa: ANN001 - a plain callable
@@ -281,9 +275,7 @@ def score_clv(
     months = np.arange(1, horizon_months + 1)
     if fit.bgnbd is not None:
         alive = p_alive(fit.bgnbd, x, t_x, T)
-        cumulative = np.vstack(
-            [expected_purchases(fit.bgnbd, m * WEEKS_PER_MONTH, x, t_x, T) for m in months]
-        )
+        cumulative = np.vstack([expected_purchases(fit.bgnbd, m * WEEKS_PER_MONTH, x, t_x, T) for m in months])
     else:  # simple averages: the customer's own repeat rate while active, damped by the silence since
         rate = np.where(t_x > 0, x / np.maximum(t_x, 1e-9), fit.mean_rate_per_week)
         alive = np.where(x > 0, np.exp(-np.maximum(T - t_x, 0) * rate), 1.0)

@@ -112,9 +112,7 @@ def require_tables(conn: psycopg.Connection, *qualified: str) -> None:
             raise MissingInputError(f"{name} does not exist: run the dbt stage that builds it first")
 
 
-def read_frame(
-    conn: psycopg.Connection, query: str | sql.Composable, params: Sequence | None = None
-) -> pd.DataFrame:
+def read_frame(conn: psycopg.Connection, query: str | sql.Composable, params: Sequence | None = None) -> pd.DataFrame:
     """Run a query and return its rows as a DataFrame (numeric -> float, so the models get floats)."""
     with conn.cursor() as cur:
         cur.execute(query, params)
@@ -127,9 +125,7 @@ def read_frame(
     return df
 
 
-def read_table(
-    conn: psycopg.Connection, qualified: str, columns: Iterable[str] | None = None
-) -> pd.DataFrame:
+def read_table(conn: psycopg.Connection, qualified: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """All rows of schema.table, or MissingInputError naming the table when it was never built."""
     require_tables(conn, qualified)
     schema, table = qualified.split(".", 1)

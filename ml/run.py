@@ -67,20 +67,14 @@ class _Timer:
 
 def tenure_days(customers: pd.DataFrame, first_purchase: pd.Series, as_of: date) -> pd.Series:
     """Days the customer has been known on as_of: since first_seen_at or the first purchase, if earlier."""
-    seen = (
-        pd.to_datetime(customers["first_seen_at"], utc=True, errors="coerce")
-        .dt.tz_convert(None)
-        .dt.normalize()
-    )
+    seen = pd.to_datetime(customers["first_seen_at"], utc=True, errors="coerce").dt.tz_convert(None).dt.normalize()
     seen = pd.Series(seen.to_numpy(), index=customers["customer_id"])
     start = pd.concat([seen, first_purchase.reindex(seen.index)], axis=1).min(axis=1)
     return (pd.Timestamp(as_of) - start).dt.days
 
 
 def _classify(frame: pd.DataFrame, settings: ModelSettings) -> tuple[pd.Series, pd.Series, pd.Series]:
-    value_class = value_classes(
-        frame["revenue_12m"], frame["current_value_12m"], settings.value_high_quantile
-    )
+    value_class = value_classes(frame["revenue_12m"], frame["current_value_12m"], settings.value_high_quantile)
     potential_class = potential_classes(frame["potential_score"], settings.potential_high_quantile)
     segment = assign_segments(
         value_class,
@@ -224,18 +218,14 @@ def score_customers(
             "churn_at_risk": int(frame["churn_risk"].ge(settings.churn_threshold).sum()),
             "segment_counts": summary.segment_counts,
             "value_class_counts": {k: int(v) for k, v in frame["value_class"].value_counts().items()},
-            "cluster_counts": {
-                str(k): int(v) for k, v in frame["cluster"].value_counts().sort_index().items()
-            },
+            "cluster_counts": {str(k): int(v) for k, v in frame["cluster"].value_counts().sort_index().items()},
         }
     }
     params = {"models": {"settings": settings.as_params(), **fit.params()}}
     return ModelResult(scores=scores, history=history, params=params, metrics=metrics, summary=summary)
 
 
-def run_models(
-    url: str, as_of: date, model_run_id: str, settings: ModelSettings | None = None
-) -> ModelRunSummary:
+def run_models(url: str, as_of: date, model_run_id: str, settings: ModelSettings | None = None) -> ModelRunSummary:
     """Read the facts, score every customer, replace this run's rows in the ml tables."""
     from cvm.warehouse import connect
 

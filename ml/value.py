@@ -45,8 +45,6 @@ def current_value(
     out["cost_12m"] = sums["cost_amount"].reindex(ids).fillna(0.0).astype(float)
     cm = contacts[contacts["customer_id"].notna()]
     cm = cm[in_window(cm["occurred_on"], as_of)]
-    out["contact_cost_12m"] = (
-        cm.groupby("customer_id")["contact_cost"].sum().reindex(ids).fillna(0.0).astype(float)
-    )
+    out["contact_cost_12m"] = cm.groupby("customer_id")["contact_cost"].sum().reindex(ids).fillna(0.0).astype(float)
     out["current_value_12m"] = out["revenue_12m"] - out["cost_12m"] - out["contact_cost_12m"]
     return out.round(2)

@@ -84,9 +84,7 @@ def run_pass(df: pd.DataFrame, bp: BlockPass, max_block_size: int) -> pd.MultiIn
     return sorted_neighbourhood(sub, bp.sort_on, bp.on, bp.window)
 
 
-def sorted_neighbourhood(
-    sub: pd.DataFrame, sort_on: str, within: tuple[str, ...], window: int
-) -> pd.MultiIndex:
+def sorted_neighbourhood(sub: pd.DataFrame, sort_on: str, within: tuple[str, ...], window: int) -> pd.MultiIndex:
     """Pair each record with the next `window - 1` records in sort order inside its `within` group.
 
     recordlinkage's SortedNeighbourhood ranks the sorting key over all records, so inside a small
@@ -101,11 +99,7 @@ def sorted_neighbourhood(
         ]
     ).reset_index()
     key_col = ordered.columns[0]
-    group = (
-        ordered[list(within)].astype(str).agg("|".join, axis=1)
-        if within
-        else pd.Series("", index=ordered.index)
-    )
+    group = ordered[list(within)].astype(str).agg("|".join, axis=1) if within else pd.Series("", index=ordered.index)
     lefts: list[pd.Series] = []
     rights: list[pd.Series] = []
     for step in range(1, max(window, 2)):

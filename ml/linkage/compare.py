@@ -116,7 +116,5 @@ def compare_levels(
         empty.index = pairs
         return empty
     cmp = _compare(fields)
-    parts = [
-        levels_from_features(cmp.compute(chunk, records), fields) for chunk in _chunks(pairs, chunk_size)
-    ]
+    parts = [levels_from_features(cmp.compute(chunk, records), fields) for chunk in _chunks(pairs, chunk_size)]
     return pd.concat(parts)

@@ -59,7 +59,8 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
             "weight": CRM_LINK_WEIGHT,
         }
     )
-    links = pd.concat([crm_links, _name_links(records, party)], ignore_index=True)
+    parts = [f for f in (crm_links, _name_links(records, party)) if len(f)]
+    links = pd.concat(parts, ignore_index=True) if parts else crm_links
     links["person_party"] = party.loc[links["record_key"]].to_numpy() if len(links) else []
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()
     votes = votes.sort_values(["person_party", "weight", "org_party"], ascending=[True, False, True])

@@ -100,9 +100,7 @@ def resolve(
         timer.step(f"block.{kind}", "%d candidate pairs %s", len(pairs), per_pass)
         levels = compare_levels(pairs, sub, fields)
         timer.step(f"compare.{kind}", "%d comparison vectors", len(levels))
-        scored, model = score_pairs(
-            levels, fields, kind, threshold, settings.linkage_name_only_max_probability
-        )
+        scored, model = score_pairs(levels, fields, kind, threshold, settings.linkage_name_only_max_probability)
         summary.matched_pairs += int(scored["is_match"].sum())
         summary.model[kind] = {
             "lambda": round(model.lambda_, 6),
@@ -119,9 +117,7 @@ def resolve(
             model.iterations,
         )
         max_size = getattr(settings, f"linkage_max_{kind}_cluster_size")
-        clustered = cluster_records(
-            sub.index, scored, threshold, max_size, settings.linkage_strong_probability
-        )
+        clustered = cluster_records(sub.index, scored, threshold, max_size, settings.linkage_strong_probability)
         clustered["cluster"] = kind[0] + clustered["cluster"].astype(str)
         clusters.append(clustered)
         all_pairs.append(scored)
@@ -153,9 +149,7 @@ def resolve(
     summary.parties = party_ids.nunique()
     summary.customers = customer_ids.nunique()
     summary.id_changes = len(changes)
-    timer.step(
-        "ids", "%d parties, %d customers, %d id changes", summary.parties, summary.customers, len(changes)
-    )
+    timer.step("ids", "%d parties, %d customers, %d id changes", summary.parties, summary.customers, len(changes))
 
     out = pd.DataFrame(
         {
@@ -228,9 +222,7 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
             started_at=started,
             finished_at=datetime.now(UTC),
             params={"linkage": {"model": summary.model}},
-            metrics={
-                "linkage": {k: v for k, v in summary.as_dict().items() if k not in ("model", "model_run_id")}
-            },
+            metrics={"linkage": {k: v for k, v in summary.as_dict().items() if k not in ("model", "model_run_id")}},
             status="linked",
         )
         log.info(

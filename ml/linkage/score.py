@@ -87,9 +87,7 @@ class FellegiSunter:
                 m0, u0 = priors[f.name]
                 new_m = (m_counts + self.prior_strength * m0) / (m_counts.sum() + self.prior_strength)
                 new_u = (u_counts + self.prior_strength * u0) / (u_counts.sum() + self.prior_strength)
-                change = max(
-                    change, np.abs(new_m - self.m[f.name]).max(), np.abs(new_u - self.u[f.name]).max()
-                )
+                change = max(change, np.abs(new_m - self.m[f.name]).max(), np.abs(new_u - self.u[f.name]).max())
                 self.m[f.name], self.u[f.name] = new_m, new_u
             lam = new_lam
             self.iterations = it
@@ -141,9 +139,7 @@ def apply_rules(
         top = 3 if name == "address" else 1
         agree |= levels[name].ge(top)
     if party_kind == "organisation":
-        agree |= levels["organisation_name"].eq(
-            3
-        )  # an exact organisation name is near-unique in a customer base
+        agree |= levels["organisation_name"].eq(3)  # an exact organisation name is near-unique in a customer base
         conflict = levels["kvk"].eq(0)
     else:
         conflict = (

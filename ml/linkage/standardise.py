@@ -231,8 +231,6 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     for col in ("iban", "vat_number"):
         df[col] = df[col].map(_clean_upper).astype(object)
     df["birth_date"] = pd.to_datetime(df["birth_date"], errors="coerce")
-    df["birth_date_key"] = (
-        df["birth_date"].dt.strftime("%Y-%m-%d").where(df["birth_date"].notna()).astype(object)
-    )
+    df["birth_date_key"] = df["birth_date"].dt.strftime("%Y-%m-%d").where(df["birth_date"].notna()).astype(object)
     df["first_seen_at"] = pd.to_datetime(df.get("first_seen_at"), errors="coerce", utc=True)
     return df
