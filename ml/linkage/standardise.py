@@ -126,9 +126,13 @@ def split_infix(last_name: str | None, infix: str | None) -> tuple[str | None, s
 
 
 def canonical_first_name(first_name: str | None) -> str | None:
+    """Canonical form of the first given name; None for a bare initial ('d.'), which neither confirms
+    nor contradicts a full name."""
     if not first_name:
         return None
     first = first_name.split(" ")[0]
+    if len(first) == 1:
+        return None
     return NICKNAMES.get(first, first)
 
 

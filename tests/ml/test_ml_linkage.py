@@ -123,6 +123,7 @@ def test_standardisation_splits_infix_and_maps_nicknames() -> None:
     assert split_infix("van der berg", None) == ("berg", "van der")
     assert canonical_first_name("hans") == canonical_first_name("johannes") == "johannes"
     assert canonical_first_name("kees") == "cornelis"
+    assert canonical_first_name("d") is None  # an initial is neutral, not a conflict
     assert dutch_phonetic("janssen") == dutch_phonetic("jansen") == dutch_phonetic("janzen")
     assert dutch_phonetic("meijer") == dutch_phonetic("meyer")
     prepared = prepare_records(people())
