@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cvm import runlog
+from cvm.memory import peak_rss_mb
 from cvm.settings import Settings, load_settings
 from cvm.warehouse import ensure_schemas, warehouse_url
 
@@ -70,7 +71,9 @@ def _stage(name: str, ctx: RunContext, settings: Settings) -> Iterator[dict[str,
     started = time.perf_counter()
     log.info("stage %-18s started (run %s, as of %s)", name, ctx.run_id, ctx.as_of)
     try:
-        yield figures
+        with peak_rss_mb() as memory:
+            yield figures
+        figures["peak_rss_mb"] = memory["peak_mb"]
     except Exception as exc:
         seconds = round(time.perf_counter() - started, 2)
         runlog.record_stage(warehouse_url(settings), ctx.run_id, name, "failed", seconds, {"error": str(exc)})
