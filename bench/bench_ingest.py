@@ -108,11 +108,8 @@ def write_results(text: str) -> None:
     path = ROOT / "bench" / "RESULTS.md"
     current = path.read_text() if path.exists() else "# Benchmarks\n"
     section = re.compile(r"^## Ingestion\n.*?(?=^## |\Z)", re.S | re.M)
-    if section.search(current):
-        current = section.sub(lambda _: text, current)
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current)
+    found = section.search(current)
+    path.write_text(section.sub(lambda _: text, current) if found else current.rstrip("\n") + "\n\n" + text)
 
 
 def main() -> None:

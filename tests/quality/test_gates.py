@@ -1,0 +1,148 @@
+"""Quality gates against real loads on PostgreSQL: clean passes, blocking stops, warnings go on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cvm.ingest import load_landing
+from cvm.quality import QualityGateError, check_marts, check_raw
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def load(warehouse_url, conn, tmp_path):
+    """Load {relative path: text} deliveries into an empty raw layer; returns the run's load ids."""
+    conn.execute("drop schema if exists raw cascade")
+
+    def run(files: dict[str, str | bytes]) -> list[int]:
+        landing = tmp_path / "landing"
+        for rel, content in files.items():
+            path = landing / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        report = load_landing(warehouse_url, landing)
+        report.raise_for_rejections()
+        return report.load_ids
+
+    return run
+
+
+SURVEYS = "survey_id,requester_id,ticket_id,sent_at,responded_at,nps_score\n"
+INVOICES = ("invoice_number;debtor_number;invoice_date;due_date;paid_date;amount_excl_vat;vat_amount;cost_amount;"
+            "status\n")
+
+
+def test_clean_load_passes_and_writes_data_docs(settings, warehouse_url, load):
+    ids = load({
+        "service/surveys/1.csv": SURVEYS + "S1,R1,T1,2026-01-05T10:00:00,2026-01-06,9\nS2,R2,,2026-01-05,,\n",
+        "finance/invoices/1.csv": INVOICES + "F1;D1;2026-01-05;2026-02-04;;1.234,56;259,26;800,00;open\n"
+                                             "F2;D1;2026-01-06;2026-02-05;2026-01-20;12,50;2,63;5;paid\n",
+    })
+    result = check_raw(settings, warehouse_url, ids)
+    assert result.passed, result.summary()
+    assert result.failures == [] and result.warnings == []
+    assert sorted(result.checked) == ["raw.finance_invoices", "raw.service_surveys"]
+    assert result.data_docs_path is not None and result.data_docs_path.is_file()
+    assert result.data_docs_path.is_relative_to(settings.gx_dir)
+    assert "<html" in result.data_docs_path.read_text().lower()
+    result.raise_if_blocking()  # no exception
+
+
+def test_only_entities_of_the_given_loads_are_checked(settings, warehouse_url, load):
+    ids = load({
+        "service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,7\n",
+        "service/requesters/1.csv": "requester_id,name\nR1,Ans\n",
+    })
+    surveys_only = [ids[1]]  # sorted path order: requesters, then surveys
+    result = check_raw(settings, warehouse_url, surveys_only)
+    assert result.checked == ["raw.service_surveys"] and result.passed
+    assert check_raw(settings, warehouse_url, []).checked == []
+
+
+def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, warehouse_url, load):
+    rows = "S1,R1,,2026-01-05,,9\nS1,R2,,2026-01-05,,11\nS3,R3,,2026-01-05,,4\n"
+    ids = load({"service/surveys/1.csv": SURVEYS + rows})
+    result = check_raw(settings, warehouse_url, ids)
+    assert not result.passed
+    by_expectation = {f.expectation.split("(")[0] + "(" + f.expectation.split("(")[1].split(",")[0]: f
+                      for f in result.failures}
+    dup = by_expectation["expect_compound_columns_to_be_unique(_load_id"]
+    assert dup.suite == "raw.service_surveys" and dup.failing_count == 2 and dup.severity == "blocking"
+    nps = by_expectation["expect_column_values_to_be_between(nps_score__value"]
+    assert nps.failing_count == 1 and nps.examples == (11,)
+    with pytest.raises(QualityGateError) as exc:
+        result.raise_if_blocking()
+    message = str(exc.value)
+    assert "raw.service_surveys: expect_column_values_to_be_between(nps_score__value" in message
+    assert "1 of 3 rows fail; e.g. 11" in message
+    assert "expect_compound_columns_to_be_unique(_load_id, survey_id)" in message
+    assert str(result.data_docs_path) in message
+
+
+def test_bad_dates_load_but_the_gate_flags_them(settings, warehouse_url, load):
+    ids = load({"service/tickets/1.csv": "ticket_id,requester_id,created_at,resolved_at,category,channel\n"
+                                         "T1,R1,2026-01-05T09:00:00,31-02-2026,question,phone\n"
+                                         "T2,R1,2026-02-30,,complaint,email\n"
+                                         "T3,R2,2026-03-01 10:00,,other,chat\n"})
+    result = check_raw(settings, warehouse_url, ids)
+    [blocking] = result.failures
+    assert blocking.expectation.startswith("expect_column_values_to_be_null(created_at__invalid")
+    assert (blocking.failing_count, blocking.examples) == (1, ("2026-02-30",))
+    [warning] = result.warnings
+    assert warning.expectation.startswith("expect_column_values_to_be_null(resolved_at__invalid")
+    assert warning.examples == ("31-02-2026",)
+
+
+def test_warning_only_failure_passes_with_warnings(settings, warehouse_url, load):
+    ids = load({"marketing/subscribers/1.csv": "subscriber_id,email\nM1,a@example.nl\nM2,not-an-email\n"
+                                              "M3,c@example\n"})
+    result = check_raw(settings, warehouse_url, ids)
+    assert result.passed and result.failures == []
+    [warning] = result.warnings
+    assert warning.severity == "warning" and warning.failing_count == 2
+    assert set(warning.examples) == {"not-an-email", "c@example"}
+    assert "warning  raw.marketing_subscribers: expect_column_values_to_match_regex(email" in result.summary()
+    result.raise_if_blocking()
+
+
+def test_marts_gate(settings, warehouse_url, conn, tmp_path):
+    expectations = tmp_path / "expectations"
+    (expectations / "marts").mkdir(parents=True)
+    shutil.copy(REPO / "expectations" / "marts" / "dim_customer.json", expectations / "marts")
+    shutil.copy(REPO / "expectations" / "marts" / "contact_strategy.json", expectations / "marts")
+    settings = settings.with_(expectations_dir=expectations)
+    conn.execute("drop schema if exists marts_test cascade")
+    conn.execute("create schema marts_test")
+    conn.execute("create table marts_test.dim_customer (customer_id text, customer_type text, display_name text,"
+                 " email text, phone text, kvk_number text, first_seen_at date)")
+    conn.execute("insert into marts_test.dim_customer values ('C1', 'person', 'Jan', null, null, null, null),"
+                 " ('C2', 'organisation', 'Bakker BV', null, null, '12345678', null)")
+    result = check_marts(settings, warehouse_url, schema="marts_test")
+    assert [str(f) for f in result.failures] == [
+        "marts.contact_strategy: table marts_test.contact_strategy exists [blocking]; table missing"]
+    assert result.checked == ["marts.dim_customer"]
+    conn.execute("insert into marts_test.dim_customer values ('C2', 'alien', 'X', null, null, null, null)")
+    result = check_marts(settings, warehouse_url, schema="marts_test")
+    failed = {f.expectation.split("(")[0]: f for f in result.failures if f.suite == "marts.dim_customer"}
+    assert failed["expect_column_values_to_be_unique"].examples == ("C2", "C2")
+    assert failed["expect_column_values_to_be_in_set"].examples == ("alien",)
+    with pytest.raises(QualityGateError, match="marts.dim_customer"):
+        result.raise_if_blocking()
+
+
+def test_every_suite_file_is_valid_and_every_entity_and_mart_has_one():
+    from cvm.contract import ENTITIES
+    from cvm.quality.suites import read_suites
+
+    raw = read_suites(REPO / "expectations" / "raw")
+    marts = read_suites(REPO / "expectations" / "marts")
+    assert set(raw) == {e.name for e in ENTITIES}
+    assert set(marts) == {"dim_customer", "customer_identity_map", "customer_360", "customer_segments",
+                          "contact_strategy", "contact_plan", "contact_pressure", "segment_evaluation_monthly"}
+    for suite in raw.values():
+        types = [e["type"] for e in suite.expectations]
+        assert "expect_table_row_count_to_be_between" in types and "expect_compound_columns_to_be_unique" in types
