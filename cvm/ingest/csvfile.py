@@ -138,17 +138,22 @@ def _utf8_chunks(chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:
     yield decoder.decode(b"", final=True).encode("utf-8")
 
 
-def copy_fast(conn: Connection, table: sql.Composable, columns: list[str], plan: CsvPlan, path: Path) -> int:
-    """COPY the body unchanged into `table`; raises psycopg DataError on any malformed data."""
+def copy_fast(
+    conn: Connection, table: sql.Composable, columns: list[str], plan: CsvPlan, path: Path, *, force_null: bool = True
+) -> int:
+    """COPY the body unchanged into `table`; raises psycopg DataError on any malformed data.
+
+    Unquoted empty fields are NULL in COPY's CSV format; `force_null` makes quoted ones (`""`) NULL too.
+    """
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     pg_enc = dialect.pg_encoding(plan.encoding)
     chunks = _body_chunks(path, plan)
     if pg_enc is None:
         chunks, pg_enc = _utf8_chunks(chunks, plan.encoding), "UTF8"
-    query = sql.SQL(
-        "copy {table} ({cols}) from stdin"
-        " (format csv, delimiter {delim}, encoding {enc}, force_null ({cols}))"
-    ).format(table=table, cols=cols, delim=sql.Literal(plan.delimiter), enc=sql.Literal(pg_enc))
+    forced = sql.SQL(", force_null ({})").format(cols) if force_null else sql.SQL("")
+    query = sql.SQL("copy {table} ({cols}) from stdin (format csv, delimiter {delim}, encoding {enc}{forced})").format(
+        table=table, cols=cols, delim=sql.Literal(plan.delimiter), enc=sql.Literal(pg_enc), forced=forced
+    )
     with conn.cursor() as cur:
         try:
             with cur.copy(query) as copy:
@@ -230,7 +235,7 @@ def copy_validated(
 
 
 def load_csv(
-    conn: Connection, delivery: Delivery, opts: SourceOptions, load_id: int
+    conn: Connection, delivery: Delivery, opts: SourceOptions, load_id: int, *, force_null: bool = True
 ) -> tuple[dict, int, int, list[BadRow]]:
     """Load one CSV delivery into its raw table: returns (options used, rows read, rows loaded, bad rows)."""
     plan = plan_csv(delivery, opts)
@@ -241,11 +246,11 @@ def load_csv(
         with conn.transaction():  # savepoint: a data error undoes only the fast attempt
             if layout.extras:
                 create_stage(conn, layout)
-                copy_fast(conn, STAGE, list(layout.columns), plan, delivery.path)
+                copy_fast(conn, STAGE, list(layout.columns), plan, delivery.path, force_null=force_null)
                 rows = publish_stage(conn, entity, layout, load_id, rel)
             else:
                 table = begin_direct(conn, entity, load_id, rel)
-                rows = copy_fast(conn, table, target_columns(layout), plan, delivery.path)
+                rows = copy_fast(conn, table, target_columns(layout), plan, delivery.path, force_null=force_null)
         return {**options, "method": "copy"}, rows, rows, []
     except psycopg.errors.DataError as exc:
         first = str(exc).strip().splitlines()[0]

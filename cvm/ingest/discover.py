@@ -61,12 +61,27 @@ def discover(landing: Path) -> list[Delivery]:
     return found
 
 
-def sha256_of(path: Path) -> tuple[str, int]:
-    """Content hash and size: a re-delivered identical file is recognised whatever its name."""
+@dataclass(frozen=True)
+class FileFacts:
+    sha256: str
+    bytes: int
+    quoted_empty: bool  # the raw bytes contain `""` (a quoted empty field, or an escaped quote)
+
+
+def fingerprint(path: Path) -> FileFacts:
+    """Content hash and size (a re-delivered identical file is recognised whatever its name).
+
+    The same pass notes whether `""` occurs at all: without it no field can be a quoted empty string,
+    so the CSV fast path can skip COPY's per-field FORCE_NULL check (measurably cheaper on big files).
+    """
     digest = hashlib.sha256()
     size = 0
+    quoted_empty = False
+    last = b""
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+            quoted_empty = quoted_empty or b'""' in chunk or (last + chunk[:1]) == b'""'
+            last = chunk[-1:]
+    return FileFacts(digest.hexdigest(), size, quoted_empty)

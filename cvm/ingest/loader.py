@@ -11,7 +11,7 @@ from psycopg import Connection
 from cvm.ingest import audit
 from cvm.ingest.config import source_options
 from cvm.ingest.csvfile import load_csv
-from cvm.ingest.discover import Delivery, discover, sha256_of
+from cvm.ingest.discover import Delivery, FileFacts, discover, fingerprint
 from cvm.ingest.errors import Rejected
 from cvm.ingest.jsonl import load_jsonl
 from cvm.ingest.parquetfile import load_parquet
@@ -26,12 +26,13 @@ _RUN_LOCK = "select pg_advisory_lock(hashtext('cvm.ingest.load_landing'))"
 _RUN_UNLOCK = "select pg_advisory_unlock(hashtext('cvm.ingest.load_landing'))"
 
 
-def _load_file(conn: Connection, delivery: Delivery, landing: Path, load_id: int):  # noqa: ANN202
+def _load_file(conn: Connection, delivery: Delivery, landing: Path, load_id: int, facts: FileFacts):  # noqa: ANN202
     """Dispatch on the format; returns (options used, rows read, rows loaded, bad rows)."""
     fmt = delivery.format
     if fmt in ("csv", "csv.gz"):
         opts = source_options(landing, delivery.entity.system, delivery.entity.entity)
-        options, read, loaded, bad = load_csv(conn, delivery, opts, load_id)
+        force_null = fmt == "csv.gz" or facts.quoted_empty
+        options, read, loaded, bad = load_csv(conn, delivery, opts, load_id, force_null=force_null)
     elif fmt == "jsonl":
         options, read, loaded, bad = load_jsonl(conn, delivery, load_id)
     else:
@@ -43,7 +44,8 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
     """Load one delivery exactly once; `conn` is in autocommit mode (the audit row commits on its own)."""
     e = delivery.entity
     started = time.perf_counter()
-    sha, size = sha256_of(delivery.path)
+    facts = fingerprint(delivery.path)
+    sha, size = facts.sha256, facts.bytes
     base = {"system": e.system, "entity": e.entity, "path": delivery.relative, "bytes": size}
     earlier = audit.previous_load(conn, e.system, e.entity, sha)
     if earlier:
@@ -54,7 +56,7 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
     load_id = audit.start_load(conn, e.system, e.entity, delivery.relative, sha, size)
     try:
         with conn.transaction():
-            options, read, loaded, bad = _load_file(conn, delivery, landing, load_id)
+            options, read, loaded, bad = _load_file(conn, delivery, landing, load_id, facts)
             write_quarantine(conn, load_id, e.system, e.entity, delivery.relative, bad)
             audit.finish_load(conn, load_id, status="loaded", rows_read=read, rows_loaded=loaded,
                               rows_quarantined=len(bad), options=options)

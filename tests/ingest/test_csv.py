@@ -326,3 +326,14 @@ def test_unknown_extra_columns_kept_in_extra(warehouse_url, landing, deliver, co
         ("R2", "Bob", {"loyalty_tier": None, "notes": "hi"}),
     ]
     assert d.rows_loaded == 2
+
+
+def test_row_numbers_restart_per_delivery_in_one_run(warehouse_url, landing, deliver, conn):
+    deliver("crm/contacts/a.csv", "contact_id,last_name\n" + "".join(f"C{i},x\n" for i in range(1500)))
+    deliver("crm/contacts/b.csv", "contact_id,last_name\n" + "".join(f"D{i},y\n" for i in range(700)))
+    ids = load_landing(warehouse_url, landing).load_ids
+    rows = conn.execute("select _load_id, min(_row_number), max(_row_number), count(*) from raw.crm_contacts"
+                        " group by 1 order by 1").fetchall()
+    assert rows == [(ids[0], 1, 1500, 1500), (ids[1], 1, 700, 700)]
+    first = conn.execute("select _row_number from raw.crm_contacts where contact_id = 'C0'").fetchone()
+    assert first == (1,)
