@@ -13,6 +13,7 @@ import os
 import platform
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,11 +26,22 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
+from cvm.ingest import ensure_raw_schema  # noqa: E402
 from cvm.settings import load_settings  # noqa: E402
 from cvm.warehouse import connection_params, ensure_database, server_url, with_database  # noqa: E402
 
 HEADER = ("invoice_number,debtor_number,invoice_date,due_date,paid_date,amount_excl_vat,vat_amount,"
           "cost_amount,status\n")
+
+
+NOTE = """Where the time goes (profiled): ~0.13 s for the sha256 + `""` scan of the file; the rest is the
+server-side COPY into the raw table, which writes 14 columns per row (the 9 delivered + `_load_id`,
+`_source_file`, `_row_number`, `_loaded_at`, `_extra`) where `\\copy` writes 9. A btree on `_load_id`
+nearly doubled the load time, hence BRIN. Files containing quoted empty fields (`""`) also pay COPY's
+FORCE_NULL (~10-15%); damaged files fall back to the validating Python parser (quarantine), which is
+several times slower. The machine was shared with other jobs; repeated runs gave ratios from 0.47 to 0.65.
+
+"""
 
 
 def generate(path: Path, rows: int, seed: int = 7) -> None:
@@ -115,7 +127,7 @@ def write_results(text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     name = f"cvm_bench_{os.getpid()}"
@@ -132,11 +144,13 @@ def main() -> None:
             copies, loads = [], []
             for _ in range(args.rounds):  # alternate, so load from other processes hits both alike
                 copies.append(psql_copy(url, csv_path))
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute("drop schema if exists raw cascade")
+                with psycopg.connect(url, autocommit=True) as conn:  # steady state: schema exists, no loads
+                    ensure_raw_schema(url)
+                    conn.execute("truncate raw.finance_invoices, raw.load_audit, raw.quarantine")
                 loads.append(run_loader(url, landing))
             copy_s = min(copies)
             load = min(loads, key=lambda r: r["seconds"])
+            median_ratio = statistics.median(copies) / statistics.median([r["seconds"] for r in loads])
             load["peak_mb"] = max(r["peak_mb"] for r in loads)
             assert load["status"] == "loaded" and load["rows"] == args.rows, load
             info = machine(url)
@@ -148,8 +162,8 @@ def main() -> None:
     text = (
         "## Ingestion\n\n"
         f"`bench/bench_ingest.py`: a {rows:,}-row finance/invoices CSV ({size_mb:.0f} MB) loaded with\n"
-        "`cvm.ingest.load_landing` (empty raw schema each round, so it includes creating the raw schema,\n"
-        "the sha256 pass, dialect detection and the COPY into `raw.finance_invoices` with lineage columns\n"
+        "`cvm.ingest.load_landing` (raw tables truncated each round; it includes connecting, the idempotent\n"
+        "schema check, the sha256 pass, dialect detection and the COPY into `raw.finance_invoices` with lineage\n"
         "and its BRIN `_load_id` index) versus `psql -c \"\\copy t from file csv header\"` into an untyped\n"
         f"text table. Runs alternate, best of {args.rounds} each, warm page cache; peak RSS is the\n"
         "loader subprocess's high-water mark (worst round).\n\n"
@@ -157,8 +171,10 @@ def main() -> None:
         f"| psql \\copy | {copy_s:.2f} | {rows / copy_s:,.0f} | {size_mb / copy_s:.1f} | |\n"
         f"| load_landing | {load['seconds']:.2f} | {rows / load['seconds']:,.0f} | "
         f"{size_mb / load['seconds']:.1f} | {load['peak_mb']:.0f} MB |\n\n"
-        f"Speed ratio load_landing / \\copy: **{ratio:.2f}** (target >= 0.5); peak loader memory "
+        f"Speed ratio load_landing / \\copy: **{ratio:.2f}** best vs best, {median_ratio:.2f} median vs median "
+        f"(target >= 0.5); peak loader memory "
         f"**{load['peak_mb']:.0f} MB** (target < 500 MB).\n\n"
+        f"{NOTE}"
         f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, PostgreSQL {info['postgres']} "
         f"(embedded pgserver, unix socket), {info['os']}.\n\n"
     )
