@@ -119,6 +119,8 @@ def run_pipeline_dag(settings: Settings, as_of: date | None, landing: Path | Non
     started = time.perf_counter()
     dag_run = dag.test(logical_date=logical, run_conf=conf)
     seconds = time.perf_counter() - started
-    failed = [ti.task_id for ti in dag_run.get_task_instances() if str(ti.state) in ("failed", "TaskInstanceState.FAILED")]
+    failed = [
+        ti.task_id for ti in dag_run.get_task_instances() if str(ti.state) in ("failed", "TaskInstanceState.FAILED")
+    ]
     state = str(getattr(dag_run.state, "value", dag_run.state))
     return DagRunResult(state=state, run_id=dag_run.run_id, seconds=seconds, failed_tasks=failed)

@@ -134,8 +134,8 @@ def read_table(conn: psycopg.Connection, qualified: str, columns: Iterable[str] 
 
 
 def _plain(value: object) -> object:
-    """numpy/pandas scalars -> Python values COPY understands; NaN/NaT -> NULL."""
-    if value is None or value is pd.NaT:
+    """numpy/pandas scalars -> Python values COPY understands; NaN/NaT/NA -> NULL."""
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else float(value)

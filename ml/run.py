@@ -192,7 +192,9 @@ def score_customers(
     timer.step("history", "%d segment_history rows over %d months", len(history), len(history_parts))
 
     scores = frame.reset_index(names="customer_id")
-    scores["recency_days"] = scores["recency_days"].fillna(0)
+    # BI reads recency the RFM way: days since the last purchase (null for a customer who never bought);
+    # the BG/NBD recency (first to last purchase) stays inside the CLV fit.
+    scores["recency_days"] = scores["days_since_last"]
     scores["tenure_days"] = scores["tenure_days"].clip(lower=0)  # first seen after as_of: brand new
     for col in ("recency_days", "tenure_days"):
         scores[col] = scores[col].astype("Int64")

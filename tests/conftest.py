@@ -1,8 +1,8 @@
 """Test fixtures: a real PostgreSQL, never a mock.
 
-The server is the one `CVM_DATABASE_URL` names, else the project's embedded one. Each test session gets
-its own fresh database on it (dropped at the end), so test runs never touch the demo warehouse and
-parallel sessions do not collide.
+The server is the one `CVM_DATABASE_URL` names, else the project's embedded one. Each test module gets
+its own fresh database on it (dropped at the end), so tests never touch the demo warehouse, modules do not
+see each other's rows and parallel sessions do not collide.
 """
 
 from __future__ import annotations
@@ -42,10 +42,16 @@ def airflow_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def warehouse_url(base_settings: Settings) -> Iterator[str]:
-    """A fresh, empty warehouse database with the layer schemas, for this test session."""
+def server(base_settings: Settings) -> str:
+    """URL of the test server's `postgres` database (the embedded server is started if needed)."""
+    return server_url(base_settings)
+
+
+@pytest.fixture(scope="module")
+def warehouse_url(server: str) -> Iterator[str]:
+    """A fresh, empty warehouse database with the layer schemas, one per test module, so modules never
+    see each other's rows (creating one takes a fraction of a second)."""
     name = f"cvm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    server = server_url(base_settings)
     url = ensure_database(with_database(server, name))
     ensure_schemas(url)
     yield url

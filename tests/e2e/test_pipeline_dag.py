@@ -97,9 +97,13 @@ def test_revenue_reconciles_with_invoices_loaded(pipeline_run, warehouse_url) ->
     computed here straight from raw (latest version of each invoice), independently of dbt."""
     (raw_revenue,) = _rows(warehouse_url, f"""
         with latest as (
-            select distinct on (invoice_number) invoice_number, invoice_date, amount_excl_vat, status
-            from raw.finance_invoices order by invoice_number, _load_id desc, _row_number desc)
-        select coalesce(sum(replace(amount_excl_vat, ',', '.')::numeric), 0) from latest
+            select distinct on (i.invoice_number) i.invoice_number, i.invoice_date, i.status,
+                   case when a.decimal_separator = ','
+                        then replace(replace(btrim(i.amount_excl_vat), '.', ''), ',', '.')
+                        else btrim(i.amount_excl_vat) end as amount
+            from raw.finance_invoices i join raw.load_audit a on a.load_id = i._load_id
+            order by i.invoice_number, i._load_id desc, i._row_number desc)
+        select coalesce(sum(amount::numeric), 0) from latest
         where lower(btrim(status)) <> 'credited'
           and invoice_date::date > date '{AS_OF}' - interval '12 months' and invoice_date::date <= date '{AS_OF}'
     """)[0]
