@@ -18,7 +18,7 @@ from psycopg import sql
 
 from cvm.airflow_run import airflow_env
 from cvm.settings import PROJECT_ROOT, Settings, load_settings
-from cvm.warehouse import ensure_database, ensure_schemas, server_url, with_database
+from cvm.warehouse import ensure_database, ensure_schemas, server_url, stop_embedded, with_database
 
 # Airflow reads its configuration at import: point it at a test home before any test imports it. The
 # home (SQLite metadata DB, migrated once) is reused across sessions to keep the suite fast.
@@ -42,9 +42,13 @@ def airflow_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def server(base_settings: Settings) -> str:
-    """URL of the test server's `postgres` database (the embedded server is started if needed)."""
-    return server_url(base_settings)
+def server(base_settings: Settings) -> Iterator[str]:
+    """URL of the test server's `postgres` database. An embedded server that this session had to start is
+    stopped again at the end; one that was already running (say, the demo's) is left running."""
+    started_here = base_settings.embedded and not (base_settings.pgdata / "postmaster.pid").exists()
+    yield server_url(base_settings)
+    if started_here:
+        stop_embedded(base_settings)
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,9 @@ def pipeline_run(tmp_path_factory, airflow_settings, warehouse_url):
 
     out = tmp_path_factory.mktemp("demo")
     generate(out, customers=300, seed=7, end_date=AS_OF)
+    # a real export quirk on top of the demo mess: a requester with nothing but an id and a date
+    extra = out / "landing" / "service" / "requesters" / "2026-10-31_manual.csv"
+    extra.write_text("requester_id,name,email,phone,company,created_at\nR-NAMELESS,,,,,2026-05-01T10:00:00\n")
     # the Airflow home stays the migrated test one; the warehouse is this session's database
     settings = airflow_settings.with_(database_url=warehouse_url, landing=out / "landing")
     saved = dict(os.environ)
@@ -147,3 +150,11 @@ def test_identity_quality_against_truth(pipeline_run, warehouse_url) -> None:
     recall = tp / max(len(true_pairs), 1)
     assert precision > 0.9, precision
     assert recall > 0.6, recall
+
+
+def test_a_record_without_any_name_is_still_a_named_customer(pipeline_run, warehouse_url) -> None:
+    rows = _rows(warehouse_url, """
+        select d.display_name, d.customer_type from marts.customer_identity_map m
+        join marts.dim_customer d using (customer_id)
+        where m.source_system = 'service' and m.source_record_id = 'R-NAMELESS'""")
+    assert rows == [("service requesters R-NAMELESS", "person")]

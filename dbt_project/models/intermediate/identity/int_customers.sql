@@ -36,6 +36,10 @@ golden as (
         -- names
         (array_agg(display_name order by {{ order_by }}) filter (where display_name is not null))[1]
             as display_name,
+        -- a record that carries no name at all (real exports have them) is still a customer: name it by
+        -- its source record so BI never shows an empty name
+        (array_agg(source_system || ' ' || source_entity || ' ' || source_record_id order by {{ order_by }}))[1]
+            as record_name,
 
         -- contact details: a personal mailbox beats a shared one (info@)
         (array_agg(email order by email_is_role, {{ order_by }}) filter (where email is not null))[1] as email,
@@ -78,7 +82,7 @@ final as (
     select
         golden.customer_id,
         golden.customer_type,
-        golden.display_name,
+        coalesce(golden.display_name, golden.email, golden.phone, golden.record_name) as display_name,
         golden.email,
         golden.phone,
         golden.street,
