@@ -115,14 +115,11 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _psql_binary() -> str:
-    try:
-        from pgserver._commands import POSTGRES_BIN_PATH
+    from cvm.warehouse import pg_bin_dir
 
-        candidate = Path(POSTGRES_BIN_PATH) / "psql"
-        if candidate.exists():
-            return str(candidate)
-    except ImportError:
-        pass
+    candidate = pg_bin_dir() / "psql"
+    if candidate.exists():
+        return str(candidate)
     import shutil
 
     found = shutil.which("psql")
@@ -132,6 +129,7 @@ def _psql_binary() -> str:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from cvm.pipeline import STAGES
     from cvm.publish import mart_counts
     from cvm.runlog import last_runs
     from cvm.warehouse import redact, warehouse_url
@@ -145,8 +143,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     last = runs[0]
     print(f"last run: {last['run_id']}  as of {last['as_of']}  status {last['status']}  "
           f"started {last['started_at']:%Y-%m-%d %H:%M:%S}")
-    for stage, info in (last["stages"] or {}).items():
-        print(f"  {stage:<20} {info.get('status', '?'):<7} {info.get('seconds', 0):>7.1f}s")
+    stages = last["stages"] or {}
+    for stage in sorted(stages, key=lambda s: STAGES.index(s) if s in STAGES else len(STAGES)):
+        info = stages[stage]
+        print(f"  {stage:<20} {info.get('status', '?'):<7} {info.get('seconds', 0):>7.1f}s"
+              f"  {info.get('peak_rss_mb', 0):>6.0f} MB")
     counts = mart_counts(url)
     published = [r for r in runs if r["status"] == "published"]
     if published:

@@ -30,13 +30,25 @@ class WarehouseError(RuntimeError):
     """A warehouse problem that the CLI reports as one clear line."""
 
 
-def _embedded_server(pgdata: Path):  # noqa: ANN202 - pgserver has no type hints
+def _pgserver():  # noqa: ANN202 - pgserver has no type hints
+    """Import pgserver quietly: platformdirs warns about a missing XDG_RUNTIME_DIR on headless machines."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on headless machines
+        warnings.simplefilter("ignore")
         os.environ.setdefault("XDG_RUNTIME_DIR", str(Path("/tmp") / f"cvm-runtime-{os.getuid()}"))
         Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
         import pgserver
+        import pgserver._commands
 
+    return pgserver
+
+
+def pg_bin_dir() -> Path:
+    """The embedded PostgreSQL's binaries (psql, pg_dump, ...)."""
+    return Path(_pgserver()._commands.POSTGRES_BIN_PATH)
+
+
+def _embedded_server(pgdata: Path):  # noqa: ANN202 - pgserver has no type hints
+    pgserver = _pgserver()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     try:
         return pgserver.get_server(pgdata, cleanup_mode=None)
@@ -94,8 +106,7 @@ def stop_embedded(settings: Settings) -> bool:
     pid_file = settings.pgdata / "postmaster.pid"
     if not pid_file.exists():
         return False
-    from pgserver._commands import pg_ctl
-
+    pg_ctl = _pgserver()._commands.pg_ctl
     user = "pgserver" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=settings.pgdata, user=user)
     return True

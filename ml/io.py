@@ -161,6 +161,8 @@ def copy_frame(conn: psycopg.Connection, qualified: str, df: pd.DataFrame, colum
         for row in df[list(columns)].itertuples(index=False, name=None):
             copy.write_row([_plain(v) for v in row])
             n += 1
+    # dbt joins these tables next: give the planner real statistics instead of a guess
+    conn.execute(sql.SQL("analyze {}").format(sql.Identifier(schema, table)))
     return n
 
 

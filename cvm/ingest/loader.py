@@ -51,7 +51,7 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
     if earlier:
         reason = f"{delivery.relative}: identical to load {earlier[0]} ({earlier[1]}), skipped"
         load_id = audit.record_skipped(conn, e.system, e.entity, delivery.relative, sha, size, reason)
-        log.info("%s: skipped, identical to load %d (%s)", delivery.relative, *earlier)
+        log.debug("%s: skipped, identical to load %d (%s)", delivery.relative, *earlier)
         return DeliveryResult(**base, status="skipped", load_id=load_id, error=reason)
     load_id = audit.start_load(conn, e.system, e.entity, delivery.relative, sha, size)
     try:
@@ -98,4 +98,7 @@ def load_landing(url: str, landing: Path) -> LoadReport:
         finally:
             if not conn.closed:
                 conn.execute(_RUN_UNLOCK)
+    skipped = sum(1 for d in report.deliveries if d.status == "skipped")
+    if skipped:  # one line, not one per file: a daily run re-sees every earlier delivery
+        log.info("%d of %d deliveries skipped: identical to a delivery loaded before", skipped, len(deliveries))
     return report

@@ -9,7 +9,7 @@
     Marketing responses (open, click, ...) are reactions, not contact moments: only 'sent' counts. -#}
 with
 
-identified as (
+identified as not materialized (
 
     select source_system, source_entity, source_record_id, customer_id, party_id
     from {{ ref('int_party_records_identified') }}

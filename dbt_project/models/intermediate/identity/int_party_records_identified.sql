@@ -1,3 +1,12 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['record_key'], 'unique': true},
+            {'columns': ['source_system', 'source_entity', 'source_record_id']},
+        ],
+    )
+}}
+
 {#- Every party record with the party and customer that record linkage gave it (ml.identity_records):
     the join every fact and the golden record use. Source priority follows the survivorship rule
     CRM over finance over marketing over service. -#}
