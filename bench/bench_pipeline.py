@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cvm.demo import generate  # noqa: E402
+from cvm.pipeline import STAGES  # noqa: E402
 from cvm.settings import load_settings  # noqa: E402
 from cvm.warehouse import ensure_database, server_url, with_database  # noqa: E402
 
@@ -88,7 +89,7 @@ def render(results: list[dict]) -> str:
              f"unless CVM_DATABASE_URL was set. Measured {date.today().isoformat()}.",
              "Wall time is `cvm run` as a subprocess: Airflow start-up, `dag.test()` and every task; peak RSS is "
              "the pipeline process (the PostgreSQL server's own memory is not included).", ""]
-    stage_names = list(results[0]["stages"].keys())
+    stage_names = [s for s in STAGES if s in results[0]["stages"]]
     header = "| stage | " + " | ".join(f"{r['customers']:,} customers: s / peak MB" for r in results) + " |"
     lines += [header, "|---|" + "---|" * len(results)]
     for stage in stage_names:

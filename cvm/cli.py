@@ -17,6 +17,10 @@ from cvm.settings import Settings, load_settings
 
 log = logging.getLogger("cvm")
 
+
+class CliError(RuntimeError):
+    """A user-facing error: printed as one line, exit code 1."""
+
 DEMO_AS_OF = date(2026, 10, 31)  # the demo generator's default end date
 
 
@@ -55,7 +59,7 @@ def _run_pipeline(settings: Settings, as_of: date | None, landing: Path | None, 
     from cvm.warehouse import redact, warehouse_url
 
     if landing is not None and not landing.is_dir():
-        raise SystemExit(f"cvm: error: landing zone {landing} does not exist")
+        raise CliError(f"landing zone {landing} does not exist")
     if airflow:
         from cvm.airflow_run import run_pipeline_dag
 
@@ -124,7 +128,7 @@ def _psql_binary() -> str:
 
     found = shutil.which("psql")
     if not found:
-        raise SystemExit("cvm: error: no psql found")
+        raise CliError("no psql found")
     return found
 
 
@@ -157,6 +161,29 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
+    """Pair and cluster scores of the last linkage run against a truth file (the demo's truth/records.csv)."""
+    import pandas as pd
+
+    from cvm.warehouse import connect, warehouse_url
+    from ml.linkage.evaluate import evaluate
+
+    truth_path = Path(args.truth)
+    if truth_path.is_dir():
+        truth_path = truth_path / "records.csv"
+    if not truth_path.exists():
+        raise CliError(f"no truth file at {truth_path}")
+    truth = pd.read_csv(truth_path, dtype=str)
+    with connect(warehouse_url(settings)) as conn:
+        cur = conn.execute("select record_key, party_id, customer_id from ml.identity_records")
+        predicted = pd.DataFrame(cur.fetchall(), columns=["record_key", "party_id", "customer_id"])
+    print(f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}")
+    for level, score in evaluate(truth, predicted).items():
+        print(f"{level:<10}{score.records:>9}{score.precision:>11.4f}{score.recall:>9.4f}{score.f1:>8.4f}"
+              f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["url", "start", "stop", "psql"])
     p.add_argument("psql_args", nargs=argparse.REMAINDER, help="extra arguments for psql")
     p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("evaluate-identity", help="linkage precision/recall against a truth file")
+    p.add_argument("--truth", required=True, help="truth/records.csv of the demo generator (or its folder)")
+    p.set_defaults(func=cmd_evaluate_identity)
 
     p = sub.add_parser("status", help="last runs and the row counts of the published marts")
     p.add_argument("--runs", type=int, default=5)

@@ -158,3 +158,34 @@ def test_a_record_without_any_name_is_still_a_named_customer(pipeline_run, wareh
         join marts.dim_customer d using (customer_id)
         where m.source_system = 'service' and m.source_record_id = 'R-NAMELESS'""")
     assert rows == [("service requesters R-NAMELESS", "person")]
+
+
+def test_cli_status_and_identity_evaluation(pipeline_run, warehouse_url, monkeypatch, capsys) -> None:
+    from cvm.cli import main
+
+    _, out = pipeline_run
+    monkeypatch.setenv("CVM_DATABASE_URL", warehouse_url)
+    assert main(["status"]) == 0
+    status = capsys.readouterr().out
+    assert "status published" in status and "as of 2026-10-31" in status
+    n_360 = _rows(warehouse_url, "select count(*) from marts.customer_360")[0][0]
+    assert any(line.split()[:2] == ["marts.customer_360", str(n_360)] for line in status.splitlines())
+
+    assert main(["evaluate-identity", "--truth", str(Path(out) / "truth")]) == 0
+    lines = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert set(lines) == {"party", "customer"}
+    assert float(lines["party"][2]) > 0.9  # precision column
+
+
+def test_cli_reports_errors_as_one_line(monkeypatch, capsys, warehouse_url, tmp_path) -> None:
+    from cvm.cli import main
+
+    monkeypatch.setenv("CVM_DATABASE_URL", warehouse_url)
+    for argv, needle in [
+        (["run", "--no-airflow", "--landing", str(tmp_path / "missing")], "does not exist"),
+        (["evaluate-identity", "--truth", str(tmp_path / "nowhere")], "no truth file"),
+    ]:
+        assert main(argv) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1, err
+        assert err[0].startswith("cvm: error:") and needle in err[0]
