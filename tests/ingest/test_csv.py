@@ -337,3 +337,6 @@ def test_row_numbers_restart_per_delivery_in_one_run(warehouse_url, landing, del
     assert rows == [(ids[0], 1, 1500, 1500), (ids[1], 1, 700, 700)]
     first = conn.execute("select _row_number from raw.crm_contacts where contact_id = 'C0'").fetchone()
     assert first == (1,)
+    # the lineage defaults are folded once per delivery's COPY: each delivery keeps its own id and file
+    lineage = conn.execute("select distinct _load_id, _source_file from raw.crm_contacts order by 1").fetchall()
+    assert lineage == [(ids[0], "crm/contacts/a.csv"), (ids[1], "crm/contacts/b.csv")]
