@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from cvm.settings import Settings, load_settings
@@ -63,10 +63,12 @@ def _run_pipeline(settings: Settings, as_of: date | None, landing: Path | None, 
     if airflow:
         from cvm.airflow_run import run_pipeline_dag
 
+        started = datetime.now(UTC)
         result = run_pipeline_dag(settings, as_of, landing)
         if result.state != "success":
-            print(f"cvm: error: DAG run {result.run_id} {result.state}; failed tasks: "
-                  f"{', '.join(result.failed_tasks) or '?'} (see the log above)", file=sys.stderr)
+            reason = _failure_reason(warehouse_url(settings), started)
+            print(f"cvm: error: DAG run {result.run_id} {result.state} in task "
+                  f"{', '.join(result.failed_tasks) or '?'}: {reason}", file=sys.stderr)
             return 1
         print(f"DAG cvm_pipeline run {result.run_id}: success in {result.seconds:.1f}s")
     else:
@@ -80,6 +82,18 @@ def _run_pipeline(settings: Settings, as_of: date | None, landing: Path | None, 
         print(f"  marts.{table:<28} {rows:>9} rows")
     print("query them with `cvm db psql` or point a BI tool at the URL above (read-only role cvm_reader)")
     return 0
+
+
+def _failure_reason(url: str, since: datetime) -> str:
+    """First line of the error the failed stage recorded in the run log (the traceback is in the log above)."""
+    from cvm.runlog import last_runs
+
+    runs = [r for r in last_runs(url, limit=1) if r["started_at"] >= since]
+    for stage, info in (runs[0]["stages"] if runs else {}).items():
+        if info.get("status") == "failed":
+            error = str(info.get("error", "")).strip().splitlines()
+            return f"stage {stage}: {' '.join(error[:3])}"[:600]
+    return "see the log above"
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
