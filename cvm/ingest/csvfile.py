@@ -46,6 +46,7 @@ class CsvPlan:
     decimal_separator: str
     header: tuple[str, ...]
     body_offset: int  # bytes (decompressed) before the first data record
+    newline: bytes = b"\n"  # the header's record terminator; COPY insists every record uses the same one
 
     def options(self) -> dict[str, object]:
         return {"encoding": self.encoding, "encoding_source": self.encoding_source, "bom": self.bom,
@@ -87,7 +88,8 @@ def plan_csv(delivery: Delivery, opts: SourceOptions) -> CsvPlan:
         amounts = [names.index(c) for c in dialect.AMOUNT_COLUMNS.get(delivery.entity.name, ()) if c in names]
         records = dialect.sample_records(sample[start + end :], encoding, delimiter) if amounts else []
         decimal = dialect.detect_decimal_separator(records, amounts)
-    return CsvPlan(encoding, source, bom, delimiter, decimal, header, start + end)
+    newline = b"\r\n" if sample[: start + end].endswith(b"\r\n") else b"\n"  # Windows exports use CRLF
+    return CsvPlan(encoding, source, bom, delimiter, decimal, header, start + end, newline)
 
 
 def layout_for(
@@ -121,14 +123,17 @@ def _body_chunks(path: Path, plan: CsvPlan) -> Iterator[bytes]:
     """The body's bytes in 1 MB chunks; trailing blank lines dropped (COPY would call them short rows)."""
     with open_binary(path) as fh:
         fh.read(plan.body_offset)
-        pending = b""
+        held = b""  # trailing line breaks of what was read so far: blank lines at the end, or not
+        wrote = False
         while chunk := fh.read(CHUNK):
-            if pending:
-                yield pending
-            pending = chunk
-        pending = pending.rstrip(b"\r\n")
-        if pending:
-            yield pending + b"\n"
+            data = held + chunk
+            body = data.rstrip(b"\r\n")
+            held = data[len(body):]
+            if body:
+                wrote = True
+                yield body
+        if wrote:
+            yield plan.newline  # the last record ends like the header does
 
 
 def _utf8_chunks(chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:

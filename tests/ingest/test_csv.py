@@ -340,3 +340,22 @@ def test_row_numbers_restart_per_delivery_in_one_run(warehouse_url, landing, del
     # the lineage defaults are folded once per delivery's COPY: each delivery keeps its own id and file
     lineage = conn.execute("select distinct _load_id, _source_file from raw.crm_contacts order by 1").fetchall()
     assert lineage == [(ids[0], "crm/contacts/a.csv"), (ids[1], "crm/contacts/b.csv")]
+
+
+def test_windows_line_endings_take_the_fast_path(warehouse_url, landing, deliver, conn):
+    """Windows exports end every record with CRLF and often quote every field: still one COPY, no fallback."""
+    deliver(
+        "finance/invoices/2026-10-01_full.csv",
+        b'"invoice_number","debtor_number","invoice_date","amount_excl_vat","status"\r\n'
+        b'"F1","D1","2026-01-01","10.00","paid"\r\n'
+        b'"F2","D1","2026-01-02","","open"\r\n'
+        b'"F3","D2","2026-01-03","7.50","paid"\r\n\r\n',
+    )
+    report = load_landing(warehouse_url, landing)
+    assert [d.status for d in report.deliveries] == ["loaded"]
+    method, loaded = conn.execute("select options->>'method', rows_loaded from raw.load_audit").fetchone()
+    assert (method, loaded) == ("copy", 3)
+    rows = conn.execute(
+        "select invoice_number, amount_excl_vat, status, _row_number from raw.finance_invoices order by 4"
+    ).fetchall()
+    assert rows == [("F1", "10.00", "paid", 1), ("F2", None, "open", 2), ("F3", "7.50", "paid", 3)]
