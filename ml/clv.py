@@ -10,7 +10,7 @@ fit fails, simple averages take over and the run records why.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -204,6 +204,12 @@ class ClvFit:
     mean_rate_per_week: float
     repeat_buyers: int
     buyers: int
+    # Gamma-Gamma per spend group (customer_type): organisations and consumers spend on different scales,
+    # and pooling them gives a heavy-tailed mixture (q <= 1, no finite mean) that the model cannot carry.
+    gamma_gamma_groups: dict[str, GammaGammaParams] = field(default_factory=dict)
+
+    def spend_params(self, group: object) -> GammaGammaParams | None:
+        return self.gamma_gamma_groups.get(str(group)) or self.gamma_gamma
 
     def params(self) -> dict[str, object]:
         return {
@@ -215,6 +221,7 @@ class ClvFit:
             "gamma_gamma": {
                 **(self.gamma_gamma.as_dict() if self.gamma_gamma else {}),
                 "status": self.gamma_gamma_status,
+                "groups": {g: p.as_dict() for g, p in self.gamma_gamma_groups.items()},
             },
             "margin_rate": self.margin_rate,
             "buyers": self.buyers,
@@ -241,6 +248,7 @@ def fit_clv(rfm: pd.DataFrame, min_repeat_buyers: int = 20) -> ClvFit:
     mean_rate = float(x.sum() / T.sum()) if len(T) and T.sum() > 0 else 0.0
     bg: BgNbdParams | None = None
     gg: GammaGammaParams | None = None
+    groups: dict[str, GammaGammaParams] = {}
     if repeat < min_repeat_buyers:
         bg_status = gg_status = f"fallback: {repeat} repeat buyers < {min_repeat_buyers}"
     else:
@@ -251,14 +259,30 @@ def fit_clv(rfm: pd.DataFrame, min_repeat_buyers: int = 20) -> ClvFit:
             bg = bg if ok else None
         except (FloatingPointError, ValueError, ArithmeticError) as exc:
             bg, bg_status = None, f"fallback: BG/NBD failed ({exc})"
-        try:
-            gg = fit_gamma_gamma(x, buyers["monetary_avg"].to_numpy(dtype=float))
-            ok = gg.converged and gg.q > 1 and all(math.isfinite(v) for v in (gg.p, gg.q, gg.v))
-            gg_status = "fitted" if ok else "fallback: Gamma-Gamma did not converge (or q <= 1)"
-            gg = gg if ok else None
-        except (FloatingPointError, ValueError, ArithmeticError) as exc:
-            gg, gg_status = None, f"fallback: Gamma-Gamma failed ({exc})"
-    return ClvFit(bg, gg, bg_status, gg_status, margin_rate, mean_spend, mean_rate, repeat, len(buyers))
+        m_x = buyers["monetary_avg"].to_numpy(dtype=float)
+        gg, gg_status = _fit_spend(x, m_x)
+        if "spend_group" in buyers:
+            group = buyers["spend_group"].astype(str).to_numpy()
+            for name in sorted(set(group)):
+                mask = group == name
+                if int((x[mask] > 0).sum()) < min_repeat_buyers:
+                    continue
+                params, status = _fit_spend(x[mask], m_x[mask])
+                if params is not None:
+                    groups[name] = params
+            if groups:
+                gg_status = f"fitted per group ({', '.join(groups)}); others: {gg_status}"
+    return ClvFit(bg, gg, bg_status, gg_status, margin_rate, mean_spend, mean_rate, repeat, len(buyers), groups)
+
+
+def _fit_spend(x: np.ndarray, m_x: np.ndarray) -> tuple[GammaGammaParams | None, str]:
+    """A Gamma-Gamma fit that the CLV may use (converged, finite, q > 1), or None with the reason."""
+    try:
+        gg = fit_gamma_gamma(x, m_x)
+    except (FloatingPointError, ValueError, ArithmeticError) as exc:
+        return None, f"fallback: Gamma-Gamma failed ({exc})"
+    ok = gg.converged and gg.q > 1 and all(math.isfinite(v) for v in (gg.p, gg.q, gg.v))
+    return (gg, "fitted") if ok else (None, "fallback: Gamma-Gamma did not converge (or q <= 1)")
 
 
 def score_clv(
@@ -284,10 +308,14 @@ def score_clv(
     monthly = np.diff(np.vstack([np.zeros(len(x)), cumulative]), axis=0)
     discount = (1 + discount_rate_yearly) ** (-months / 12.0)
     m_x = rfm["monetary_avg"].to_numpy(dtype=float)[buyer]
-    if fit.gamma_gamma is not None:
-        spend = expected_spend(fit.gamma_gamma, x, m_x)
-    else:
-        spend = np.where(x > 0, m_x, fit.mean_spend)
+    spend = np.where(x > 0, m_x, fit.mean_spend)  # simple averages where no Gamma-Gamma fit applies
+    group = (rfm["spend_group"] if "spend_group" in rfm else pd.Series("", index=rfm.index)).astype(str)
+    group = group.to_numpy()[buyer]
+    for name in set(group):
+        params = fit.spend_params(name)
+        if params is not None:
+            mask = group == name
+            spend[mask] = expected_spend(params, x[mask], m_x[mask])
     # margin per purchase: the customer's own margin rate, shrunk to the population rate by one purchase
     revenue = rfm["revenue_total"].to_numpy(dtype=float)[buyer]
     margin = rfm["margin_total"].to_numpy(dtype=float)[buyer]

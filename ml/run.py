@@ -97,12 +97,20 @@ def _snapshot(
     """Value, RFM, CLV and tenure of every customer as of a date, with the given fitted models."""
     ids = pd.Index(customers["customer_id"], name="customer_id")
     value = current_value(ids, invoices, contacts, as_of)
-    rfm = rfm_summary(ids, invoices, as_of)
+    rfm = with_spend_group(rfm_summary(ids, invoices, as_of), customers)
     clv = score_clv(rfm, fit, settings.clv_horizon_months, settings.discount_rate_yearly)
     frame = pd.concat([value, rfm, clv], axis=1)
     frame["tenure_days"] = tenure_days(customers, rfm["first_purchase"], as_of).reindex(ids)
     frame["potential_score"] = frame["clv_12m"].clip(lower=0).round(2)
     return frame
+
+
+def with_spend_group(rfm: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """Gamma-Gamma is fitted per customer_type: organisations and persons spend on different scales."""
+    if "customer_type" not in customers:
+        return rfm
+    group = customers.set_index("customer_id")["customer_type"].reindex(rfm.index).fillna("unknown")
+    return rfm.assign(spend_group=group)
 
 
 def month_points(as_of: date, months: int = 12) -> list[tuple[date, date]]:
@@ -136,7 +144,7 @@ def score_customers(
     ids = pd.Index(customers["customer_id"], name="customer_id")
     summary.customers = len(ids)
 
-    rfm = rfm_summary(ids, invoices, as_of)
+    rfm = with_spend_group(rfm_summary(ids, invoices, as_of), customers)
     fit = fit_clv(rfm, settings.min_repeat_buyers)
     summary.buyers, summary.repeat_buyers = fit.buyers, fit.repeat_buyers
     summary.bgnbd_status, summary.gamma_gamma_status = fit.bgnbd_status, fit.gamma_gamma_status
@@ -235,7 +243,7 @@ def run_models(url: str, as_of: date, model_run_id: str, settings: ModelSettings
     t0 = time.perf_counter()
     with connect(url) as conn:
         io.ensure_ml_tables(conn)
-        customers = io.read_table(conn, "intermediate.int_customers", ["customer_id", "first_seen_at"])
+        customers = io.read_table(conn, "intermediate.int_customers", ["customer_id", "customer_type", "first_seen_at"])
         io.require_tables(conn, "intermediate.int_invoices", "intermediate.int_contact_moments")
         invoices = io.read_frame(
             conn,

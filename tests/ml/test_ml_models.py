@@ -139,6 +139,32 @@ def test_gamma_gamma_fit_and_expected_spend() -> None:
     assert spend[1] < spend[2] < 100  # more purchases, more weight on the customer's own mean
 
 
+def test_gamma_gamma_is_fitted_per_spend_group() -> None:
+    """Organisations spending ~100x what consumers spend: each group gets its own fit and its own scale."""
+    rng = np.random.default_rng(11)
+
+    def book(n: int, p: float, q: float, v: float, group: str, offset: int) -> pd.DataFrame:
+        nu = rng.gamma(q, 1 / v, n)
+        x = rng.integers(1, 6, n)
+        m_x = np.array([rng.gamma(p, 1 / nu[i], x[i]).mean() for i in range(n)])
+        return pd.DataFrame({"frequency": x, "recency_days": 200.0, "T_days": 400.0, "monetary_avg": m_x,
+                             "revenue_total": m_x * (x + 1), "margin_total": m_x * (x + 1) * 0.3,
+                             "spend_group": group}, index=[f"{group}{i + offset}" for i in range(n)])
+
+    # mean spend p v / (q - 1): 8.0 for organisations, 0.08 for persons (100x apart)
+    rfm = pd.concat([book(1500, 6.0, 4.0, 4.0, "organisation", 0), book(1500, 6.0, 4.0, 0.04, "person", 0)])
+    fit = fit_clv(rfm, min_repeat_buyers=20)
+    assert set(fit.gamma_gamma_groups) == {"organisation", "person"}
+    assert fit.gamma_gamma_status.startswith("fitted per group")
+    org, person = fit.gamma_gamma_groups["organisation"], fit.gamma_gamma_groups["person"]
+    assert org.p * org.v / (org.q - 1) == pytest.approx(8.0, rel=0.1)
+    assert person.p * person.v / (person.q - 1) == pytest.approx(0.08, rel=0.1)
+    scored = score_clv(rfm, fit)
+    margin = scored["expected_margin_per_purchase"]
+    is_org = margin.index.str.startswith("org")
+    assert margin[is_org].median() > 20 * margin[~is_org].median()
+
+
 def test_clv_falls_back_with_few_repeat_buyers() -> None:
     inv = invoices(("A", "2024-01-01", 100.0, 50.0), ("A", "2024-04-01", 100.0, 50.0), ("B", "2024-06-01", 40.0, 0.0))
     rfm = rfm_summary(["A", "B", "C"], inv, AS_OF)
