@@ -41,11 +41,7 @@ renamed as (
         {{ parse_timestamp('updated_at') }} as updated_at,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
 
@@ -55,9 +51,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by account_id order by updated_at desc nulls last, load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by account_id) as version_count,
-        row_number() over (partition by account_id order by updated_at desc nulls last, load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('account_id', updated_at='updated_at') }}
     from renamed
     where account_id is not null
 

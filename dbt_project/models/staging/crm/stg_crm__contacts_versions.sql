@@ -43,11 +43,7 @@ renamed as (
         {{ parse_timestamp('updated_at') }} as updated_at,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
 
@@ -57,9 +53,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by contact_id order by updated_at desc nulls last, load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by contact_id) as version_count,
-        row_number() over (partition by contact_id order by updated_at desc nulls last, load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('contact_id', updated_at='updated_at') }}
     from renamed
     where contact_id is not null
 

@@ -45,11 +45,7 @@ renamed as (
         {{ parse_timestamp('created_at') }} as created_at,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
 
@@ -59,9 +55,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by debtor_number order by load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by debtor_number) as version_count,
-        row_number() over (partition by debtor_number order by load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('debtor_number') }}
     from renamed
     where debtor_number is not null
 

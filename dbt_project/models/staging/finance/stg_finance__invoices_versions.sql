@@ -37,11 +37,7 @@ renamed as (
         {{ parse_date('paid_date') }} as paid_date,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
     left join load_audit on source._load_id = load_audit.load_id
@@ -52,9 +48,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by invoice_number order by load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by invoice_number) as version_count,
-        row_number() over (partition by invoice_number order by load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('invoice_number') }}
     from renamed
     where invoice_number is not null
 

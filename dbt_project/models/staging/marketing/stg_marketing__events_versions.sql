@@ -33,11 +33,7 @@ renamed as (
         {{ parse_timestamp('occurred_at') }} as occurred_at,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
     left join load_audit on source._load_id = load_audit.load_id
@@ -48,9 +44,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by event_id order by load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by event_id) as version_count,
-        row_number() over (partition by event_id order by load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('event_id') }}
     from renamed
     where event_id is not null
 

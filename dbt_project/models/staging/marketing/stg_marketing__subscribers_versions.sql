@@ -34,11 +34,7 @@ renamed as (
         {{ parse_timestamp('unsubscribed_at') }} as unsubscribed_at,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
 
@@ -48,9 +44,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by subscriber_id order by load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by subscriber_id) as version_count,
-        row_number() over (partition by subscriber_id order by load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('subscriber_id') }}
     from renamed
     where subscriber_id is not null
 

@@ -30,11 +30,7 @@ renamed as (
         {{ parse_timestamp('created_at') }} as created_at,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
 
@@ -44,9 +40,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by requester_id order by load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by requester_id) as version_count,
-        row_number() over (partition by requester_id order by load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('requester_id') }}
     from renamed
     where requester_id is not null
 

@@ -28,11 +28,7 @@ renamed as (
         {{ parse_timestamp('resolved_at') }} as resolved_at,
 
         -- lineage
-        source._load_id as load_id,
-        source._source_file as source_file,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._extra as extra_columns
+        {{ lineage_columns('source') }}
 
     from source
 
@@ -42,9 +38,7 @@ versioned as (
 
     select
         *,
-        row_number() over (partition by ticket_id order by load_id desc, source_row_number desc) as version_rank,
-        count(*) over (partition by ticket_id) as version_count,
-        row_number() over (partition by ticket_id order by load_id desc, source_row_number desc) = 1 as is_latest
+        {{ version_columns('ticket_id') }}
     from renamed
     where ticket_id is not null
 
