@@ -6,7 +6,7 @@ Nothing else in the project calls `os.getenv` for project settings: code receive
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +34,6 @@ class Settings:
     expectations_dir: Path = PROJECT_ROOT / "expectations"
     dags_dir: Path = PROJECT_ROOT / "dags"
     log_level: str = "INFO"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def pgdata(self) -> Path:
