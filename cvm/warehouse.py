@@ -150,3 +150,13 @@ def ensure_schemas(url: str) -> None:
     with connect(url, autocommit=True) as conn:
         for schema in LAYER_SCHEMAS:
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        # A killed pipeline process must not leave its statement running (holding locks that block the
+        # re-run for minutes): PostgreSQL 14+ then checks every few seconds that the client is still there.
+        try:
+            conn.execute(
+                sql.SQL("alter database {} set client_connection_check_interval = '5s'").format(
+                    sql.Identifier(database_of(url))
+                )
+            )
+        except psycopg.Error as exc:  # not the owner, or an older server: a safety net, not a requirement
+            log.info("could not set client_connection_check_interval on %s: %s", database_of(url), exc)
