@@ -111,6 +111,13 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
         definitions.append(context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)))
         result.checked.append(suite_file.name)
+    # The checkpoint is derived from this run's suites. The stored one of an earlier run may reference assets
+    # that `add_or_update_sql` just dropped (a daily delta delivers fewer entities), and GX cannot even load it
+    # to replace it: remove it at the store level, then define it anew.
+    store = context.checkpoint_store
+    stale = store.get_key(name=f"{gate}_gate")
+    if store.has_key(stale):
+        store.remove_key(stale)
     # Data Docs are built once for the whole run (UpdateDataDocsAction rebuilds the site per validation).
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
         name=f"{gate}_gate", validation_definitions=definitions, actions=[],

@@ -63,6 +63,21 @@ def test_only_entities_of_the_given_loads_are_checked(settings, warehouse_url, l
     assert check_raw(settings, warehouse_url, []).checked == []
 
 
+def test_a_later_run_with_fewer_entities_reuses_the_gx_project(settings, warehouse_url, load):
+    """Daily deltas deliver a subset of the entities: the gate of the next run must not trip over the
+    previous run's checkpoint, which referenced assets of entities this run does not check."""
+    ids = load({
+        "service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,7\n",
+        "service/requesters/1.csv": "requester_id,name\nR1,Ans\n",
+    })
+    first = check_raw(settings, warehouse_url, ids)
+    assert sorted(first.checked) == ["raw.service_requesters", "raw.service_surveys"] and first.passed
+    second = check_raw(settings, warehouse_url, [ids[1]])  # same gx_dir, surveys only
+    assert second.checked == ["raw.service_surveys"] and second.passed
+    third = check_raw(settings, warehouse_url, ids)
+    assert len(third.checked) == 2 and third.passed
+
+
 def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, warehouse_url, load):
     rows = "S1,R1,,2026-01-05,,9\nS1,R2,,2026-01-05,,11\nS3,R3,,2026-01-05,,4\n"
     ids = load({"service/surveys/1.csv": SURVEYS + rows})
