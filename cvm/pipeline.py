@@ -139,8 +139,6 @@ def raw_quality_gate(ctx: RunContext, load_ids: list[int], settings: Settings | 
         result = check_raw(settings, warehouse_url(settings), load_ids)
         figures.update(warnings=len(result.warnings), failures=len(result.failures),
                        data_docs=str(result.data_docs_path or ""))
-        for line in result.warnings:
-            log.warning("quality warning: %s", line)
         try:
             result.raise_if_blocking()
         except QualityGateError as exc:
@@ -206,8 +204,6 @@ def marts_quality_gate(ctx: RunContext, settings: Settings | None = None) -> dic
         result = check_marts(settings, warehouse_url(settings), schema="marts_next")
         figures.update(warnings=len(result.warnings), failures=len(result.failures),
                        data_docs=str(result.data_docs_path or ""))
-        for line in result.warnings:
-            log.warning("quality warning: %s", line)
         try:
             result.raise_if_blocking()
         except QualityGateError as exc:
