@@ -38,8 +38,10 @@ class LoadReport:
 
     def raise_for_rejections(self) -> None:
         if self.rejected:
+            # one line, the way the CLI reports it: every refused delivery with its reason
             lines = [f"{d.status}: {d.error or d.path}" for d in self.rejected]
-            raise IngestError(f"{len(lines)} deliveries not loaded:\n" + "\n".join(lines))
+            noun = "delivery" if len(lines) == 1 else "deliveries"
+            raise IngestError(f"{len(lines)} {noun} not loaded: " + " | ".join(lines))
 
     def summary(self) -> str:
         """One line per entity: deliveries by status, rows loaded and quarantined."""
