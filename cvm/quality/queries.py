@@ -1,8 +1,8 @@
 """SQL of the gate's query assets: this run's raw rows plus safe-cast helper columns.
 
 One query per entity, filtered on the run's load ids, so the gate reads only new data and stays fast.
-PostgreSQL has no TRY_CAST: a value parses when it matches the ISO/number pattern and (on PG 16+)
-`pg_input_is_valid` accepts it, so `2026-02-30` is caught as well as `31-02-2026`.
+PostgreSQL has no TRY_CAST: a value parses when it matches the ISO/number pattern and its date is on the
+calendar (`pg_input_is_valid` on PG 16+, plain SQL before), so `2026-02-30` is caught as well as `31-02-2026`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,15 @@ def _valid(kind: str, col: sql.Composable, pg16: bool) -> tuple[sql.Composable, 
     """(boolean expression 'value parses', typed value expression or None)."""
     if kind in ("date", "timestamp"):
         pattern, pg_type = (_DATE, "date") if kind == "date" else (_TIMESTAMP, "timestamptz")
-        check = sql.SQL("({c} ~ {p})").format(c=col, p=sql.Literal(pattern))
         if pg16:
             check = sql.SQL("({c} ~ {p} and pg_input_is_valid({c}, {t}))").format(
                 c=col, p=sql.Literal(pattern), t=sql.Literal(pg_type))
+        else:  # PostgreSQL < 16: the same calendar check in plain SQL (CASE keeps make_date from erroring)
+            check = sql.SQL(
+                "({c} ~ {p} and case when substr({c}, 1, 4)::int >= 1 and substr({c}, 6, 2)::int between 1 and 12"
+                " then substr({c}, 9, 2)::int between 1 and extract(day from make_date(substr({c}, 1, 4)::int,"
+                " substr({c}, 6, 2)::int, 1) + interval '1 month - 1 day')::int else false end)"
+            ).format(c=col, p=sql.Literal(pattern))
         return check, None
     if kind == "integer":
         check = sql.SQL("({c} ~ {p})").format(c=col, p=sql.Literal(_INTEGER))

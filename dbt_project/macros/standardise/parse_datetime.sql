@@ -1,6 +1,7 @@
 {#- Dates and timestamps parsed safely: a value that is not a real date becomes null instead of
     failing the whole run. The regex guard admits ISO 'yyyy-mm-dd[ T]hh:mm[:ss][zone]' and the Dutch
-    'dd-mm-yyyy'; pg_input_is_valid (PostgreSQL 16) then rejects impossible days like 2026-02-31. -#}
+    'dd-mm-yyyy'; input_is_valid (pg_input_is_valid on PostgreSQL 16) then rejects impossible days like
+    2026-02-31. -#}
 {% macro iso_date_text(column) -%}
     case
         when btrim({{ column }}) ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?$'
@@ -14,7 +15,7 @@
 
 {% macro parse_date(column) -%}
     case
-        when pg_input_is_valid({{ iso_date_text(column) }}, 'date')
+        when {{ input_is_valid(iso_date_text(column), 'date') }}
             then ({{ iso_date_text(column) }})::date
     end
 {%- endmacro %}
@@ -24,12 +25,12 @@
 {% macro parse_timestamp(column) -%}
     case
         when btrim({{ column }}) ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'
-            and pg_input_is_valid(btrim({{ column }}), 'timestamptz')
+            and {{ input_is_valid('btrim(' ~ column ~ ')', 'timestamptz') }}
             then btrim({{ column }})::timestamptz
         when btrim({{ column }}) ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$'
-            and pg_input_is_valid(btrim({{ column }}), 'timestamp')
+            and {{ input_is_valid('btrim(' ~ column ~ ')', 'timestamp') }}
             then btrim({{ column }})::timestamp at time zone '{{ var("cvm_timezone") }}'
-        when pg_input_is_valid({{ iso_date_text(column) }}, 'date')
+        when {{ input_is_valid(iso_date_text(column), 'date') }}
             then ({{ iso_date_text(column) }})::date::timestamp at time zone '{{ var("cvm_timezone") }}'
     end
 {%- endmacro %}
