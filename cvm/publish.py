@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from psycopg import sql
 
 from cvm.warehouse import connect
@@ -37,16 +38,22 @@ def _tables(conn, schema: str) -> list[str]:  # noqa: ANN001
     return [r[0] for r in rows]
 
 
-def ensure_reader_role(conn) -> None:  # noqa: ANN001
-    conn.execute(
-        sql.SQL(
-            "do $$ begin if not exists (select 1 from pg_roles where rolname = {name}) then "
-            "create role {role} nologin; end if; end $$"
-        ).format(name=sql.Literal(READER_ROLE), role=sql.Identifier(READER_ROLE))
-    )
+def ensure_reader_role(conn, role: str = READER_ROLE) -> bool:  # noqa: ANN001
+    """Create the NOLOGIN reader role if needed; False when it is missing and we may not create it (a
+    warehouse login without CREATEROLE): the marts are then published without grants, with a warning."""
+    if conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone():
+        return True
+    try:
+        with conn.transaction():  # a savepoint: a refused CREATE ROLE must not abort the publish
+            conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
+        return True
+    except psycopg.errors.InsufficientPrivilege:
+        log.warning("role %s does not exist and this login may not create it: marts published without "
+                    "read grants (create the role once as an administrator)", role)
+        return False
 
 
-def publish_marts(url: str) -> dict[str, int]:
+def publish_marts(url: str, reader_role: str = READER_ROLE) -> dict[str, int]:
     """Swap `marts_next` in as `marts`; returns the published row count per table."""
     with connect(url) as conn:
         tables = _tables(conn, BUILD_SCHEMA)
@@ -59,17 +66,18 @@ def publish_marts(url: str) -> dict[str, int]:
             ).fetchone()[0]
             for t in tables
         }
-        ensure_reader_role(conn)
+        can_grant = ensure_reader_role(conn, reader_role)
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(PUBLISHED_SCHEMA)))
         conn.execute(
             sql.SQL("alter schema {} rename to {}").format(
                 sql.Identifier(BUILD_SCHEMA), sql.Identifier(PUBLISHED_SCHEMA)
             )
         )
-        role = sql.Identifier(READER_ROLE)
-        schema = sql.Identifier(PUBLISHED_SCHEMA)
-        conn.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
-        conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
+        if can_grant:
+            role = sql.Identifier(reader_role)
+            schema = sql.Identifier(PUBLISHED_SCHEMA)
+            conn.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
+            conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
         conn.commit()
     log.info("published %d tables, %d rows to schema %s", len(counts), sum(counts.values()), PUBLISHED_SCHEMA)
     return counts
