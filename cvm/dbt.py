@@ -143,6 +143,20 @@ def _build_args(settings: Settings, args: Sequence[str], vars: Mapping[str, Any]
     return full
 
 
+# dbt's own per-node result lines ("12 of 99 OK created sql view model staging.stg_... [CREATE VIEW in 0.1s]"),
+# so a long build shows progress; passing tests stay at DEBUG to keep the log readable.
+_NODE_EVENTS = {"LogModelResult", "LogSeedResult", "LogSnapshotResult", "LogTestResult"}
+
+
+def _progress(event: Any) -> None:
+    name = event.info.name
+    if name not in _NODE_EVENTS:
+        return
+    message = event.info.msg
+    passed = name == "LogTestResult" and " PASS " in f" {message} "
+    log.log(logging.DEBUG if passed else logging.INFO, "%s", message)
+
+
 def run_dbt(
     settings: Settings,
     url: str,
@@ -159,9 +173,9 @@ def run_dbt(
     write_profiles(settings, url)
     full = _build_args(settings, args, vars)
     if quiet:
-        full = ["--log-level", "warn", "--log-level-file", "info", *full]
+        full = ["--log-level", "warn", "--log-level-file", "info", "--no-use-colors", *full]
     started = time.perf_counter()
-    res = dbtRunner().invoke(full)
+    res = dbtRunner(callbacks=[_progress]).invoke(full)
     elapsed = round(time.perf_counter() - started, 2)
 
     results = getattr(res.result, "results", None) or []

@@ -58,6 +58,19 @@ def test_failing_model_raises_readable_dbt_error(dwh):
     assert excinfo.value.summary is not None and excinfo.value.summary.failed()[0].name == "customer_360"
 
 
+def test_each_node_reports_progress(dwh, caplog):
+    """A long build shows progress: one log line per seed/model as dbt finishes it (tests only when failing)."""
+    import logging
+    import re
+
+    with caplog.at_level(logging.INFO, logger="cvm.dbt"):
+        run_dbt(dwh.settings, dwh.url, ["seed"], vars={"as_of": AS_OF, "model_run_id": RUN_ID})
+    lines = [r.getMessage() for r in caplog.records if r.name == "cvm.dbt"]
+    seeds = [line for line in lines if re.match(r"^\d+ of 4 OK loaded seed file config\.\w+", line)]
+    assert len(seeds) == 4, lines
+    assert not any("\x1b[" in line for line in lines)  # no terminal colour codes in the log
+
+
 # --- staging: standardisation -----------------------------------------------------------------------------
 
 def test_latest_version_wins_by_updated_at_not_by_delivery(dwh):
