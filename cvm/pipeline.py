@@ -77,7 +77,11 @@ def _stage(name: str, ctx: RunContext, settings: Settings) -> Iterator[dict[str,
     except Exception as exc:
         seconds = round(time.perf_counter() - started, 2)
         runlog.record_stage(warehouse_url(settings), ctx.run_id, name, "failed", seconds, {"error": str(exc)})
-        log.error("stage %-18s FAILED after %.1fs: %s", name, seconds, str(exc).splitlines()[0] if str(exc) else exc)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, DataError):  # the input is wrong: the message says what and where
+            log.error("stage %-18s FAILED after %.1fs: %s", name, seconds, first)
+        else:  # a bug or an outage: keep the traceback
+            log.exception("stage %-18s FAILED after %.1fs: %s", name, seconds, first)
         raise
     seconds = round(time.perf_counter() - started, 2)
     figures["seconds"] = seconds
