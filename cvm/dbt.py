@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -83,7 +84,8 @@ def write_profiles(settings: Settings, url: str, *, threads: int = 4) -> Path:
         "host": params["host"],  # a path starting with '/' is a unix-socket directory (psycopg2/libpq)
         "port": params["port"],
         "user": params["user"],
-        "password": params["password"],
+        # the secret stays out of the file: dbt reads it from the environment run_dbt sets for it
+        "password": "{{ env_var('CVM_DBT_PASSWORD', '') }}",
         "dbname": params["dbname"],
         "schema": "public",  # every model sets its own schema; see macros/generate_schema_name.sql
         "threads": threads,
@@ -171,6 +173,7 @@ def run_dbt(
     if not args:
         raise ValueError("run_dbt needs a dbt command, e.g. ['build', '--select', 'tag:prepare']")
     write_profiles(settings, url)
+    os.environ["CVM_DBT_PASSWORD"] = str(connection_params(url)["password"] or "")
     full = _build_args(settings, args, vars)
     if quiet:
         full = ["--log-level", "warn", "--log-level-file", "info", "--no-use-colors", *full]

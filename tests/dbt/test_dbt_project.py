@@ -296,3 +296,18 @@ def test_segment_evaluation_monthly(dwh):
     assert (jul_star["nps_responses"], jul_star["avg_nps"]) == (1, Decimal("6.00"))
     sep_new = ev[(date(2026, 9, 1), "new")]
     assert (sep_new["customers"], sep_new["new_customers"]) == (1, 1)
+
+
+def test_the_profile_holds_no_password(base_settings, tmp_path):
+    import yaml
+
+    from cvm.dbt import write_profiles
+
+    settings = base_settings.with_(home=tmp_path)
+    path = write_profiles(settings, "postgresql://etl:s3cret@db.internal:5432/dwh")
+    text = path.read_text()
+    assert "s3cret" not in text
+    output = yaml.safe_load(text)["cvm"]["outputs"]
+    (target,) = output.values()
+    assert (target["host"], target["user"], target["dbname"]) == ("db.internal", "etl", "dwh")
+    assert target["password"] == "{{ env_var('CVM_DBT_PASSWORD', '') }}"
