@@ -64,7 +64,7 @@ def ensure_metadata_db(settings: Settings) -> None:
     marker = settings.airflow_home / f".migrated-{airflow.__version__}"
     if marker.exists():
         return
-    log.info("initialising the Airflow metadata database in %s (first run only)", settings.airflow_home)
+    log.info("initialising the Airflow metadata database in %s (first run only, about 15 s)", settings.airflow_home)
     env = {**os.environ, **airflow_env(settings)}
     result = subprocess.run(
         [sys.executable, "-m", "airflow", "db", "migrate"], env=env, capture_output=True, text=True, check=False
@@ -85,6 +85,19 @@ def show_stage_progress() -> None:
         logger.handlers = [handler]
         logger.setLevel(logging.INFO)
         logger.propagate = False
+
+
+class _NoIdleWarnings(logging.Filter):
+    """`dag.test()` warns "No tasks to run" once a second after a task failed and its downstream tasks wait
+    for nothing; the failure itself is already reported, so `cvm run` drops that noise (not with CVM_DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("No tasks to run")
+
+
+def quiet_airflow_noise() -> None:
+    if not os.environ.get("CVM_DEBUG"):
+        logging.getLogger("airflow.sdk.definitions.dag").addFilter(_NoIdleWarnings())
 
 
 def load_dag(settings: Settings):  # noqa: ANN201 - airflow.sdk.DAG, imported lazily
@@ -112,9 +125,15 @@ def run_pipeline_dag(settings: Settings, as_of: date | None, landing: Path | Non
     configure(settings)
     # dag.test() imports FastAPI's test client, which warns about its own httpx dependency: not ours to fix
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+    print("loading Airflow ...", flush=True)  # importing it takes seconds; it takes over logging meanwhile
+    import airflow  # noqa: F401
+
+    show_stage_progress()
     ensure_metadata_db(settings)
+    log.info("loading the DAG %s", DAG_ID)
     dag = load_dag(settings)
     show_stage_progress()
+    quiet_airflow_noise()
     for task in dag.tasks:  # interactive run: fail fast, the user re-runs (deployments keep retries)
         task.retries = 0
     conf = {

@@ -60,6 +60,8 @@ def _run_pipeline(settings: Settings, as_of: date | None, landing: Path | None, 
 
     if landing is not None and not landing.is_dir():
         raise CliError(f"landing zone {landing} does not exist")
+    if settings.embedded and not (settings.pgdata / "postmaster.pid").exists():
+        print(f"starting the embedded PostgreSQL in {settings.pgdata} ...", flush=True)
     if airflow:
         from cvm.airflow_run import run_pipeline_dag
 
@@ -198,6 +200,16 @@ def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_delivery(args: argparse.Namespace, settings: Settings) -> int:
+    """`cvm delivery release ID --reason ...`: let a delivery blocked by the raw gate through, on record."""
+    from cvm.quality.deliveries import release
+    from cvm.warehouse import warehouse_url
+
+    path = release(warehouse_url(settings), args.load_id, args.reason)
+    print(f"load {args.load_id} ({path}) released: {args.reason.strip()} (recorded in raw.load_audit)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -229,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate-identity", help="linkage precision/recall against a truth file")
     p.add_argument("--truth", required=True, help="truth/records.csv of the demo generator (or its folder)")
     p.set_defaults(func=cmd_evaluate_identity)
+
+    p = sub.add_parser("delivery", help="deliveries blocked by the raw gate: release ID --reason TEXT")
+    p.add_argument("action", choices=["release"])
+    p.add_argument("load_id", type=int, help="the load id of the delivery (raw.load_audit.load_id)")
+    p.add_argument("--reason", required=True, help="why it may be published anyway (recorded)")
+    p.set_defaults(func=cmd_delivery)
 
     p = sub.add_parser("status", help="last runs and the row counts of the published marts")
     p.add_argument("--runs", type=int, default=5)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cvm import runlog
+from cvm.errors import UserError, is_user_error
 from cvm.memory import peak_rss_mb
 from cvm.settings import Settings, load_settings
 from cvm.warehouse import ensure_schemas, warehouse_url
@@ -31,8 +32,7 @@ STAGES: tuple[str, ...] = (
 )
 
 
-class DataError(RuntimeError):
-    """The data, not the machine, is wrong: re-running will not help until the input is fixed."""
+DataError = UserError  # the DAG's name for it: fail the task at once, without retries (see cvm.errors)
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ def _stage(name: str, ctx: RunContext, settings: Settings) -> Iterator[dict[str,
     figures: dict[str, Any] = {}
     started = time.perf_counter()
     log.info("stage %-18s started (run %s, as of %s)", name, ctx.run_id, ctx.as_of)
+    runlog.claim(warehouse_url(settings), ctx.run_id)
     try:
         with peak_rss_mb() as memory:
             yield figures
@@ -78,7 +79,7 @@ def _stage(name: str, ctx: RunContext, settings: Settings) -> Iterator[dict[str,
         seconds = round(time.perf_counter() - started, 2)
         runlog.record_stage(warehouse_url(settings), ctx.run_id, name, "failed", seconds, {"error": str(exc)})
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if isinstance(exc, DataError):  # the input is wrong: the message says what and where
+        if is_user_error(exc):  # the input is wrong: the message says what and where
             log.error("stage %-18s FAILED after %.1fs: %s", name, seconds, first)
         else:  # a bug or an outage: keep the traceback
             log.exception("stage %-18s FAILED after %.1fs: %s", name, seconds, first)
@@ -108,7 +109,7 @@ def start_run(as_of: str | None, landing: str | None, settings: Settings | None 
 
 
 def ingest(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
-    from cvm.ingest import IngestError, ensure_raw_schema, load_landing
+    from cvm.ingest import ensure_raw_schema, load_landing
 
     settings = settings or load_settings()
     with _stage("ingest", ctx, settings) as figures:
@@ -124,29 +125,23 @@ def ingest(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
             load_ids=report.load_ids,
         )
         log.info("%s", report.summary())
-        try:
-            report.raise_for_rejections()
-        except IngestError as exc:
-            raise DataError(str(exc)) from exc
+        report.raise_for_rejections()
     return figures
 
 
 def raw_quality_gate(ctx: RunContext, load_ids: list[int], settings: Settings | None = None) -> dict[str, Any]:
+    """This run's loads, plus every earlier delivery still blocked or unchecked (a re-run cannot forget it)."""
     settings = settings or load_settings()
     with _stage("raw_quality_gate", ctx, settings) as figures:
-        if not load_ids:  # the gate checks what this run loaded; a run that loaded nothing has nothing new
-            figures.update(warnings=0, failures=0, checked_loads=0)
-            log.info("no new deliveries in this run: nothing for the raw gate to check")
-            return figures
-        from cvm.quality import QualityGateError, check_raw
+        from cvm.quality import check_raw
 
         result = check_raw(settings, warehouse_url(settings), load_ids)
         figures.update(warnings=len(result.warnings), failures=len(result.failures),
+                       checked_loads=len(result.checked_loads), flagged_values=result.flagged,
                        data_docs=str(result.data_docs_path or ""))
-        try:
-            result.raise_if_blocking()
-        except QualityGateError as exc:
-            raise DataError(str(exc)) from exc
+        if result.passed:
+            log.info("%s", result.summary())
+        result.raise_if_blocking()
     return figures
 
 
@@ -201,26 +196,25 @@ def dbt_marts(ctx: RunContext, settings: Settings | None = None) -> dict[str, An
 
 
 def marts_quality_gate(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
-    from cvm.quality import QualityGateError, check_marts
+    from cvm.quality import check_marts
 
     settings = settings or load_settings()
     with _stage("marts_quality_gate", ctx, settings) as figures:
         result = check_marts(settings, warehouse_url(settings), schema="marts_next")
         figures.update(warnings=len(result.warnings), failures=len(result.failures),
                        data_docs=str(result.data_docs_path or ""))
-        try:
-            result.raise_if_blocking()
-        except QualityGateError as exc:
-            raise DataError(str(exc)) from exc
+        result.raise_if_blocking()
     return figures
 
 
 def publish(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
     from cvm.publish import publish_marts
+    from cvm.quality.deliveries import require_all_passed
 
     settings = settings or load_settings()
     with _stage("publish", ctx, settings) as figures:
         url = warehouse_url(settings)
+        require_all_passed(url)  # every delivery in scope has passed the raw gate (or was released)
         counts = publish_marts(url)
         figures.update(tables=len(counts), rows=sum(counts.values()))
         runlog.finish_run(url, ctx.run_id, "published", counts)

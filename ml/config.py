@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from cvm.errors import ConfigError  # a user error: fails the task at once, without retries
+
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
 SEGMENTS: tuple[str, ...] = ("star", "cash_cow", "question_mark", "dog", "sleeper", "lost", "new")
 VALUE_CLASSES: tuple[str, ...] = ("high", "low", "none")
 POTENTIAL_CLASSES: tuple[str, ...] = ("high", "low")
-
-
-class ConfigError(ValueError):
-    """A seed file that cannot drive the models (missing rows, unknown segment, bad number)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import gzip
 import io
 import logging
@@ -47,16 +48,64 @@ class CsvPlan:
     header: tuple[str, ...]
     body_offset: int  # bytes (decompressed) before the first data record
     newline: bytes = b"\n"  # the header's record terminator; COPY insists every record uses the same one
+    skip: int = 0  # BOM bytes before the transcoded text
+    name: str = ""  # the delivery, for messages
+    transcode: str | None = None  # UTF-16 files are read as UTF-8 through `Utf8Stream`; this is their codec
 
     def options(self) -> dict[str, object]:
-        return {"encoding": self.encoding, "encoding_source": self.encoding_source, "bom": self.bom,
-                "delimiter": self.delimiter, "decimal_separator": self.decimal_separator}
+        return {"encoding": self.transcode or self.encoding, "encoding_source": self.encoding_source,
+                "bom": self.bom, "delimiter": self.delimiter, "decimal_separator": self.decimal_separator}
 
 
-def open_binary(path: Path) -> BinaryIO:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
+class Utf8Stream(io.RawIOBase):
+    """A UTF-16 file read as UTF-8 bytes (BOM dropped), so every later step sees an ordinary UTF-8 CSV.
+
+    Bytes that are not valid in the codec (an odd length, a lone surrogate) reject the whole delivery with
+    one line naming the file and the offset: a UTF-16 file with broken bytes cannot be cut into rows.
+    """
+
+    def __init__(self, raw: BinaryIO, codec: str, skip: int, name: str) -> None:
+        super().__init__()
+        self._raw, self._codec, self._name = raw, codec, name
+        self._decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+        self._buffer, self._eof, self._offset = b"", False, skip
+        raw.read(skip)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:  # noqa: ANN001 - a writable buffer
+        while not self._buffer and not self._eof:
+            chunk = self._raw.read(CHUNK)
+            try:
+                text = self._decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                raise Rejected(f"{self._name}: not valid {self._codec} near byte {self._offset + exc.start} "
+                               f"({exc.reason}); re-export the file as UTF-8 or UTF-16 with a BOM") from None
+            self._offset += len(chunk)
+            self._eof = not chunk
+            self._buffer = text.encode("utf-8")
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_binary(path: Path, transcode: tuple[str, int, str] | None = None) -> BinaryIO:
+    """The file's (decompressed) bytes; `transcode` = (codec, BOM length, name) reads UTF-16 as UTF-8."""
+    gz = path.name.lower().endswith(".gz")
+    fh: BinaryIO = gzip.open(path, "rb") if gz else path.open("rb")  # type: ignore[assignment]  # noqa: SIM115
+    if transcode is None:
+        return fh
+    return io.BufferedReader(Utf8Stream(fh, *transcode), buffer_size=CHUNK)  # type: ignore[return-value]
+
+
+def _open_body(path: Path, plan: CsvPlan) -> BinaryIO:
+    return open_binary(path, (plan.transcode, plan.skip, plan.name or path.name) if plan.transcode else None)
 
 
 def plan_csv(delivery: Delivery, opts: SourceOptions) -> CsvPlan:
@@ -66,6 +115,23 @@ def plan_csv(delivery: Delivery, opts: SourceOptions) -> CsvPlan:
         complete = not fh.read(1)
     if not sample:
         raise Rejected(f"{delivery.relative}: empty file (0 bytes), no header row")
+    utf16 = dialect.detect_utf16(sample)
+    configured = dialect.canonical_encoding(opts.encoding) if opts.encoding else None
+    if configured in ("utf-16", "utf-16-le", "utf-16-be") or (utf16 and not configured):
+        codec, skip = utf16 or (configured, 0)
+        if codec == "utf-16":  # configured without byte order and no BOM: the Windows default
+            codec = "utf-16-le"
+        transcode = (codec, skip, delivery.relative)
+        with open_binary(delivery.path, transcode) as fh:
+            sample = fh.read(dialect.SAMPLE_BYTES)
+            complete = not fh.read(1)
+        plan = _plan_sample(delivery, dataclasses.replace(opts, encoding=None), sample, complete)
+        return dataclasses.replace(plan, transcode=codec, skip=skip, bom=skip > 0, name=delivery.relative,
+                                   encoding_source="configured" if configured else "detected")
+    return _plan_sample(delivery, opts, sample, complete)
+
+
+def _plan_sample(delivery: Delivery, opts: SourceOptions, sample: bytes, complete: bool) -> CsvPlan:
     bom = sample.startswith(codecs.BOM_UTF8)
     if opts.encoding:
         encoding, source = dialect.canonical_encoding(opts.encoding), "configured"
@@ -121,7 +187,7 @@ def layout_for(
 
 def _body_chunks(path: Path, plan: CsvPlan) -> Iterator[bytes]:
     """The body's bytes in 1 MB chunks; trailing blank lines dropped (COPY would call them short rows)."""
-    with open_binary(path) as fh:
+    with _open_body(path, plan) as fh:
         fh.read(plan.body_offset)
         held = b""  # trailing line breaks of what was read so far: blank lines at the end, or not
         wrote = False
@@ -171,7 +237,7 @@ def copy_fast(
 
 def _records(path: Path, plan: CsvPlan) -> Iterator[tuple[list[str] | None, str, str | None]]:
     """(fields, raw text, csv error) per record; undecodable bytes survive as surrogate escapes."""
-    with open_binary(path) as fh:
+    with _open_body(path, plan) as fh:
         fh.read(plan.body_offset)
         text = io.TextIOWrapper(fh, encoding=plan.encoding, errors="surrogateescape", newline="")
         captured: list[str] = []

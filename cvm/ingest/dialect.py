@@ -59,6 +59,24 @@ def detect_encoding(sample: bytes, *, complete: bool) -> tuple[str, int]:
     return ("utf-8" if good >= bad else "cp1252"), 0
 
 
+UTF16_BOMS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def detect_utf16(sample: bytes) -> tuple[str, int] | None:
+    """(codec, BOM length) of a UTF-16 file: by its BOM, or by NUL bytes in every other position (no BOM)."""
+    for bom, codec in UTF16_BOMS:
+        if sample.startswith(bom):
+            return codec, len(bom)
+    head = sample[:4096]
+    if len(head) >= 4 and head.count(0) * 3 > len(head):  # text that is mostly NUL: two bytes per character
+        odd_nul, even_nul = head[1::2].count(0), head[0::2].count(0)
+        if odd_nul > 0.9 * (len(head) // 2):
+            return "utf-16-le", 0
+        if even_nul > 0.9 * (len(head) // 2):
+            return "utf-16-be", 0
+    return None
+
+
 def header_end(data: bytes) -> int | None:
     """Offset just past the newline that ends the header record (quote-aware); None if not in `data`."""
     in_quotes = False

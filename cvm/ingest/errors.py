@@ -1,9 +1,11 @@
-"""Exceptions of the ingest package."""
+"""Exceptions of the ingest package (user errors are part of `cvm.errors`)."""
 
 from __future__ import annotations
 
+from cvm.errors import DeliveryError
 
-class IngestError(RuntimeError):
+
+class IngestError(DeliveryError):
     """Raised by `LoadReport.raise_for_rejections`: one line per rejected or failed delivery."""
 
 

@@ -6,8 +6,9 @@ import logging
 import time
 from pathlib import Path
 
-from psycopg import Connection
+from psycopg import Connection, sql
 
+from cvm.errors import DeliveryError, debug
 from cvm.ingest import audit
 from cvm.ingest.config import source_options
 from cvm.ingest.csvfile import load_csv
@@ -15,9 +16,9 @@ from cvm.ingest.discover import Delivery, FileFacts, discover, fingerprint
 from cvm.ingest.errors import Rejected
 from cvm.ingest.jsonl import load_jsonl
 from cvm.ingest.parquetfile import load_parquet
-from cvm.ingest.quarantine import write_quarantine
+from cvm.ingest.quarantine import printable, write_quarantine
 from cvm.ingest.report import DeliveryResult, LoadReport
-from cvm.ingest.schema import create_raw_schema
+from cvm.ingest.schema import create_raw_schema, raw_table
 from cvm.warehouse import connect
 
 log = logging.getLogger("cvm.ingest")
@@ -53,6 +54,7 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
         load_id = audit.record_skipped(conn, e.system, e.entity, delivery.relative, sha, size, reason)
         log.debug("%s: skipped, identical to load %d (%s)", delivery.relative, *earlier)
         return DeliveryResult(**base, status="skipped", load_id=load_id, error=reason)
+    corrected = audit.loaded_under_path(conn, e.system, e.entity, delivery.relative)
     load_id = audit.start_load(conn, e.system, e.entity, delivery.relative, sha, size)
     try:
         with conn.transaction():
@@ -60,16 +62,19 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
             write_quarantine(conn, load_id, e.system, e.entity, delivery.relative, bad)
             audit.finish_load(conn, load_id, status="loaded", rows_read=read, rows_loaded=loaded,
                               rows_quarantined=len(bad), options=options)
+            _replace(conn, delivery, corrected, load_id)
     except Rejected as exc:
-        audit.finish_load(conn, load_id, status="rejected", error=str(exc))
-        log.error("%s: rejected: %s", delivery.relative, exc)
-        return DeliveryResult(**base, status="rejected", load_id=load_id, error=str(exc))
+        message = printable(str(exc))
+        audit.finish_load(conn, load_id, status="rejected", error=message)
+        log.error("%s: rejected: %s", delivery.relative, message)
+        return DeliveryResult(**base, status="rejected", load_id=load_id, error=message)
     except Exception as exc:  # noqa: BLE001 - recorded in the audit and the report, never swallowed silently
-        message = f"{delivery.relative}: {type(exc).__name__}: {str(exc).strip()}"
+        detail = printable(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        message = f"{delivery.relative}: {type(exc).__name__}: {detail}"
         if conn.closed:
             raise
         audit.finish_load(conn, load_id, status="failed", error=message)
-        log.exception("%s: failed", delivery.relative)
+        log.error("%s: failed: %s", delivery.relative, message, exc_info=debug())
         return DeliveryResult(**base, status="failed", load_id=load_id, error=message)
     seconds = time.perf_counter() - started
     for row in bad[:5]:
@@ -82,10 +87,26 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
                           load_id=load_id, rows_read=read, seconds=seconds)
 
 
+def _replace(conn: Connection, delivery: Delivery, corrected: list[tuple[int, int]], load_id: int) -> None:
+    """A changed file under a known name corrects that delivery: its earlier rows give way to the new ones."""
+    for old_id, rows in corrected:
+        conn.execute(sql.SQL("delete from {} where _load_id = %s").format(raw_table(delivery.entity)), (old_id,))
+        audit.mark_replaced(conn, old_id, load_id, delivery.relative)
+        log.warning("%s: changed since load %d: treated as a correction, its %d rows replaced by load %d",
+                    delivery.relative, old_id, rows, load_id)
+
+
 def load_landing(url: str, landing: Path) -> LoadReport:
-    """Load every delivery under `landing` that was not loaded before, in sorted path order."""
+    """Load every delivery under `landing` that was not loaded before, in sorted path order.
+
+    A landing zone without a single delivery file is an error (a wrong path, a transfer that did not
+    arrive), not a run on zero rows.
+    """
     report = LoadReport()
     deliveries = discover(Path(landing))
+    if not deliveries:
+        raise DeliveryError(f"no deliveries under {landing} (expected <system>/<entity>/<file>.csv|.csv.gz|"
+                            ".jsonl|.parquet, e.g. finance/invoices/2026-10-31.csv)")
     with connect(url, autocommit=True) as conn:
         conn.execute("set temp_buffers = '256MB'")  # the stage table lives in local buffers
         conn.execute(_RUN_LOCK)  # one loader at a time: load id order = delivery order

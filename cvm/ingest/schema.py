@@ -9,6 +9,7 @@ from __future__ import annotations
 from psycopg import Connection, sql
 
 from cvm.contract import ENTITIES, Entity
+from cvm.ingest.values import VALUES_DDL
 from cvm.warehouse import connect
 
 RAW_SCHEMA = "raw"
@@ -34,6 +35,23 @@ create table if not exists raw.load_audit (
 create index if not exists load_audit_sha256_idx on raw.load_audit (system, entity, sha256);
 """
 
+# The raw gate's verdict per delivery (cvm.quality.deliveries) and loads replaced by a corrected file.
+# Loads that existed before these columns passed the gate of their day: they are filled in as 'passed'.
+AUDIT_GATE_DDL = """
+alter table raw.load_audit add column if not exists gate_status text default 'passed';
+alter table raw.load_audit alter column gate_status set default null;
+alter table raw.load_audit add column if not exists gate_detail text;
+alter table raw.load_audit add column if not exists released_reason text;
+alter table raw.load_audit add column if not exists released_at timestamptz;
+alter table raw.load_audit add column if not exists replaced_by bigint;
+alter table raw.load_audit drop constraint if exists load_audit_status_check;
+alter table raw.load_audit add constraint load_audit_status_check
+    check (status in ('loaded', 'skipped', 'rejected', 'failed', 'replaced'));
+alter table raw.load_audit drop constraint if exists load_audit_gate_status_check;
+alter table raw.load_audit add constraint load_audit_gate_status_check
+    check (gate_status in ('passed', 'blocked', 'released'));
+"""
+
 # The lineage of the delivery being loaded, read from settings the loader sets locally in the delivery's
 # transaction. Declared IMMUTABLE on purpose: PostgreSQL folds an immutable default to a constant once
 # when the COPY statement starts, instead of calling current_setting() twice per row (measured: ~15% of a
@@ -57,6 +75,18 @@ create table if not exists raw.quarantine (
     reason text not null
 );
 create index if not exists quarantine_load_id_idx on raw.quarantine (load_id);
+
+create table if not exists raw.flagged_values (
+    load_id bigint not null,
+    system text not null,
+    entity text not null,
+    source_file text not null,
+    row_number bigint,
+    column_name text not null,
+    value text,
+    reason text not null
+);
+create index if not exists flagged_values_load_id_idx on raw.flagged_values (load_id);
 """
 
 
@@ -105,7 +135,9 @@ def raw_table_ddl(entity: Entity) -> sql.Composed:
 def create_raw_schema(conn: Connection) -> None:
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
     conn.execute(AUDIT_DDL)
+    conn.execute(AUDIT_GATE_DDL)
     conn.execute(LINEAGE_DDL)
+    conn.execute(VALUES_DDL)
     conn.execute(QUARANTINE_DDL)
     for entity in ENTITIES:
         conn.execute(raw_table_ddl(entity))

@@ -2,7 +2,11 @@
 
 The GX file context lives under `settings.gx_dir` (git-ignored: validation results and Data Docs); the
 suites are (re)built from `expectations/` on every run so the repository stays the source of truth.
-The raw gate validates one query asset per entity, filtered on the run's load ids; the marts gate one
+The raw gate checks this run's loads plus every load in force that is blocked or was never checked
+(`cvm.quality.deliveries`): their rows are materialised once per entity into `raw_gate.<entity>` with the
+parse-check columns, GX validates those tables (each expectation reads parsed, narrow rows instead of
+re-running the parse over raw), unparsable values go to `raw.flagged_values` with file, row and column,
+and every checked delivery gets its verdict in `raw.load_audit.gate_status`. The marts gate validates one
 table asset per published table of the schema being checked (`marts_next` before the publish).
 """
 
@@ -17,8 +21,9 @@ from urllib.parse import unquote, urlsplit
 from psycopg import sql
 
 from cvm.contract import BY_NAME
-from cvm.quality.queries import raw_query
-from cvm.quality.result import Finding, GateResult
+from cvm.quality import deliveries
+from cvm.quality.queries import GATE_SCHEMA, flagged_insert, materialise
+from cvm.quality.result import Finding, GateResult, Located
 from cvm.quality.suites import SuiteFile, gx_suite, read_suites
 from cvm.settings import Settings
 from cvm.warehouse import connect
@@ -26,6 +31,7 @@ from cvm.warehouse import connect
 log = logging.getLogger("cvm.quality")
 DATASOURCE = "warehouse"
 EXAMPLES = 5
+ROW_COLUMNS = ["_source_file", "_row_number"]  # where a failing raw value was delivered
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -66,6 +72,15 @@ def _describe(config) -> str:  # noqa: ANN001
     return f"{config.type}({inner})"
 
 
+def _examples(result: dict, column: str | None) -> tuple:
+    """The first failing values; with the file and row they came from where GX returned them."""
+    located = result.get("partial_unexpected_index_list") or []
+    if located and column:
+        return tuple(Located(f"{r.get('_source_file')} row {r.get('_row_number')}: {r.get(column)!r}")
+                     for r in located[:EXAMPLES])
+    return tuple((result.get("partial_unexpected_list") or [])[:EXAMPLES])
+
+
 def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
     out = []
     for res in validation.results:
@@ -81,7 +96,7 @@ def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
             detail = f"observed {result['observed_value']}"
         elif config.type == "expect_column_to_exist":
             detail = "column missing"
-        examples = tuple((result.get("partial_unexpected_list") or [])[:EXAMPLES])
+        examples = _examples(result, config.kwargs.get("column"))
         out.append(Finding(
             suite=suite_name, expectation=_describe(config),
             severity=(config.meta or {}).get("severity", "blocking"),
@@ -91,7 +106,8 @@ def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
     return out
 
 
-def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteFile, object]]) -> GateResult:
+def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteFile, object]],
+         index_columns: list[str] | None = None) -> GateResult:
     """Validate each (suite, asset-builder) pair in one checkpoint that also updates the Data Docs."""
     import great_expectations as gx
 
@@ -111,6 +127,7 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
         definitions.append(context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)))
         result.checked.append(suite_file.name)
+        result.expectations += sum(1 for e in suite_file.expectations if e["meta"]["severity"] == "blocking")
     # The checkpoint is derived from this run's suites. The stored one of an earlier run may reference assets
     # that `add_or_update_sql` just dropped (a daily delta delivers fewer entities), and GX cannot even load it
     # to replace it: remove it at the store level, then define it anew.
@@ -121,7 +138,9 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
     # Data Docs are built once for the whole run (UpdateDataDocsAction rebuilds the site per validation).
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
         name=f"{gate}_gate", validation_definitions=definitions, actions=[],
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20,
+                       **({"unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
+                          if index_columns else {})},
     ))
     run = checkpoint.run()
     context.build_data_docs(resource_identifiers=list(run.run_results))
@@ -136,32 +155,45 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
     return result
 
 
-def _entities_in_loads(url: str, load_ids: list[int]) -> tuple[list[str], bool]:
-    """Entities with rows in these loads, and whether the server has pg_input_is_valid (PG 16+)."""
-    with connect(url) as conn:
-        pg16 = conn.info.server_version >= 160000
-        if not load_ids:
-            return [], pg16
-        rows = conn.execute(
-            "select distinct system || '_' || entity from raw.load_audit"
-            " where load_id = any(%s) and status = 'loaded' and rows_loaded > 0 order by 1",
-            (list(load_ids),),
-        ).fetchall()
-    return [r[0] for r in rows], pg16
-
-
 def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
-    """Validate the rows of these loads with `expectations/raw/<system>_<entity>.json`."""
-    entities, pg16 = _entities_in_loads(url, load_ids)
+    """Validate these loads, and every blocked or unchecked load in force, with `expectations/raw/*.json`."""
     suites = read_suites(settings.expectations_dir / "raw")
-    assets = {}
-    for name in entities:
-        suite = suites.get(name)
-        if suite is None:
-            raise FileNotFoundError(f"no raw suite {settings.expectations_dir / 'raw' / (name + '.json')}")
-        query = raw_query(BY_NAME[name], suite.casts, load_ids, pg16=pg16)
-        assets[name] = (suite, lambda ds, asset_name, q=query: ds.add_query_asset(name=asset_name, query=q))
-    return _run(settings, url, "raw", assets)
+    started = time.perf_counter()
+    with connect(url) as conn:
+        checked = sorted(set(load_ids) | set(deliveries.unchecked_loads(conn)))
+        by_entity = deliveries.loads_by_entity(conn, checked)
+        for name in by_entity:
+            if name not in suites:
+                raise FileNotFoundError(f"no raw suite {settings.expectations_dir / 'raw' / (name + '.json')}")
+        if by_entity:
+            log.info("raw gate: checking %d deliveries of %d entities (%s)", len(checked), len(by_entity),
+                     ", ".join(by_entity))
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(GATE_SCHEMA)))
+        conn.execute("delete from raw.flagged_values where load_id = any(%s)", (checked,))
+        for name, ids in by_entity.items():
+            conn.execute(materialise(BY_NAME[name], suites[name].casts, ids))
+            if suites[name].casts:
+                conn.execute(flagged_insert(BY_NAME[name], suites[name].casts))
+    log.info("raw gate: parsed the rows under check in %.1fs", time.perf_counter() - started)
+    assets = {
+        name: (suites[name], lambda ds, asset_name, q=f"select * from {GATE_SCHEMA}.{name}": ds.add_query_asset(
+            name=asset_name, query=q))
+        for name in by_entity
+    }
+    result = _run(settings, url, "raw", assets, index_columns=ROW_COLUMNS)
+    verdicts: dict[int, str | None] = {}
+    for name, ids in by_entity.items():
+        failed = [f for f in result.failures if f.suite == suites[name].name]
+        reason = f"{len(failed)} blocking expectation(s) failed: {failed[0]}"[:2000] if failed else None
+        verdicts.update(dict.fromkeys(ids, reason))
+    with connect(url) as conn:
+        deliveries.record_verdicts(conn, verdicts)
+        for name in by_entity:
+            conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(GATE_SCHEMA, name)))
+    result.checked_loads = checked
+    result.flagged, result.flagged_examples = deliveries.flagged_summary(url, checked)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def check_marts(settings: Settings, url: str, schema: str = "marts_next") -> GateResult:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cvm.errors import QualityGateError
 
-class QualityGateError(RuntimeError):
-    """A blocking expectation failed; the message is the gate's summary."""
+__all__ = ["Finding", "GateResult", "QualityGateError"]
+
+
+class Located(str):
+    """A failing value with where it was delivered: `<file> row <n>: <value>` (shown as is, not quoted)."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Finding:
             of = f" of {self.checked_count:,}" if self.checked_count is not None else ""
             parts.append(f"{self.failing_count:,}{of} rows fail")
         if self.examples:
-            parts.append("e.g. " + ", ".join(repr(v) for v in self.examples))
+            parts.append("e.g. " + ", ".join(v if isinstance(v, Located) else repr(v) for v in self.examples))
         if self.detail:
             parts.append(self.detail)
         return "; ".join(parts)
@@ -42,17 +46,31 @@ class GateResult:
     warnings: list[Finding] = field(default_factory=list)
     data_docs_path: Path | None = None
     seconds: float = 0.0
+    expectations: int = 0  # blocking expectations checked
+    checked_loads: list[int] = field(default_factory=list)  # raw gate: the deliveries it judged
+    flagged: int = 0  # raw gate: values that do not parse (raw.flagged_values)
+    flagged_examples: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return not self.failures
 
     def summary(self) -> str:
-        head = (f"{self.gate} quality gate {'passed' if self.passed else 'FAILED'}: {len(self.checked)} suites, "
-                f"{len(self.failures)} blocking failures, {len(self.warnings)} warnings ({self.seconds:.1f}s)")
-        lines = [head]
+        """First line: the counts (what `cvm run` prints); then one line per finding with examples."""
+        rows = sum(f.failing_count or 0 for f in self.failures)
+        if self.passed:
+            head = f"{self.gate} quality gate passed: {len(self.checked)} suites"
+        else:
+            suites = sorted({f.suite for f in self.failures})
+            head = (f"{self.gate} quality gate FAILED: {len(self.failures)} of {self.expectations} blocking "
+                    f"expectations failed ({rows:,} failing rows) in {', '.join(suites)}")
+        head += f", {len(self.warnings)} warnings"
+        if self.flagged:
+            head += f", {self.flagged:,} unreadable values flagged in raw.flagged_values"
+        lines = [head + f" ({self.seconds:.1f}s)"]
         lines += [f"  BLOCKING {f}" for f in self.failures]
         lines += [f"  warning  {f}" for f in self.warnings]
+        lines += [f"  flagged  {e}" for e in self.flagged_examples]
         if self.data_docs_path:
             lines.append(f"  Data Docs: {self.data_docs_path}")
         return "\n".join(lines)

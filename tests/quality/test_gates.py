@@ -52,15 +52,18 @@ def test_clean_load_passes_and_writes_data_docs(settings, warehouse_url, load):
     result.raise_if_blocking()  # no exception
 
 
-def test_only_entities_of_the_given_loads_are_checked(settings, warehouse_url, load):
+def test_the_given_loads_and_every_unchecked_one_are_checked_once(settings, warehouse_url, load, conn):
     ids = load({
         "service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,7\n",
         "service/requesters/1.csv": "requester_id,name\nR1,Ans\n",
     })
     surveys_only = [ids[1]]  # sorted path order: requesters, then surveys
-    result = check_raw(settings, warehouse_url, surveys_only)
-    assert result.checked == ["raw.service_surveys"] and result.passed
-    assert check_raw(settings, warehouse_url, []).checked == []
+    result = check_raw(settings, warehouse_url, surveys_only)  # requesters were never checked: included
+    assert result.checked == ["raw.service_requesters", "raw.service_surveys"] and result.passed
+    assert result.checked_loads == ids
+    gates = conn.execute("select gate_status from raw.load_audit order by load_id").fetchall()
+    assert gates == [("passed",), ("passed",)]
+    assert check_raw(settings, warehouse_url, []).checked == []  # both passed: nothing left to check
 
 
 def test_a_later_run_with_fewer_entities_reuses_the_gx_project(settings, warehouse_url, load):
@@ -88,12 +91,14 @@ def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, wareh
     dup = by_expectation["expect_compound_columns_to_be_unique(_load_id"]
     assert dup.suite == "raw.service_surveys" and dup.failing_count == 2 and dup.severity == "blocking"
     nps = by_expectation["expect_column_values_to_be_between(nps_score__value"]
-    assert nps.failing_count == 1 and nps.examples == (11,)
+    assert nps.failing_count == 1 and nps.examples == ("service/surveys/1.csv row 2: 11",)
     with pytest.raises(QualityGateError) as exc:
         result.raise_if_blocking()
     message = str(exc.value)
     assert "raw.service_surveys: expect_column_values_to_be_between(nps_score__value" in message
-    assert "1 of 3 rows fail; e.g. 11" in message
+    assert message.splitlines()[0].startswith(
+        "raw quality gate FAILED: 2 of 6 blocking expectations failed (3 failing rows) in raw.service_surveys")
+    assert "1 of 3 rows fail; e.g. service/surveys/1.csv row 2: 11" in message
     assert "expect_compound_columns_to_be_unique(_load_id, survey_id)" in message
     assert str(result.data_docs_path) in message
 
@@ -106,10 +111,10 @@ def test_bad_dates_load_but_the_gate_flags_them(settings, warehouse_url, load):
     result = check_raw(settings, warehouse_url, ids)
     [blocking] = result.failures
     assert blocking.expectation.startswith("expect_column_values_to_be_null(created_at__invalid")
-    assert (blocking.failing_count, blocking.examples) == (1, ("2026-02-30",))
+    assert (blocking.failing_count, blocking.examples) == (1, ("service/tickets/1.csv row 2: '2026-02-30'",))
     [warning] = result.warnings
     assert warning.expectation.startswith("expect_column_values_to_be_null(resolved_at__invalid")
-    assert warning.examples == ("31-02-2026",)
+    assert warning.examples == ("service/tickets/1.csv row 1: '31-02-2026'",)
 
 
 def test_warning_only_failure_passes_with_warnings(settings, warehouse_url, load):
@@ -119,7 +124,8 @@ def test_warning_only_failure_passes_with_warnings(settings, warehouse_url, load
     assert result.passed and result.failures == []
     [warning] = result.warnings
     assert warning.severity == "warning" and warning.failing_count == 2
-    assert set(warning.examples) == {"not-an-email", "c@example"}
+    assert set(warning.examples) == {"marketing/subscribers/1.csv row 2: 'not-an-email'",
+                                     "marketing/subscribers/1.csv row 3: 'c@example'"}
     assert "warning  raw.marketing_subscribers: expect_column_values_to_match_regex(email" in result.summary()
     result.raise_if_blocking()
 

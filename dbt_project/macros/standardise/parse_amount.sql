@@ -1,22 +1,12 @@
-{#- Euro amounts with the delivery's decimal separator (raw.load_audit.decimal_separator):
-    '1.234,56' with ',' and '1,234.56' with '.' are both 1234.56. Currency signs and spaces are
-    dropped; anything that is still not a number becomes null. -#}
+{#- Euro amounts in the delivery's decimal separator (raw.load_audit.decimal_separator): '1.234,56' with
+    ',' and '1,234.56' with '.' are both 1234.56; a value not written in that separator (a '100.00' in a
+    decimal-comma file) is null, and the raw gate flags it. The definition is the SQL function
+    raw.cvm_amount (cvm/ingest/values.py), which the raw gate calls too. -#}
 {% macro parse_amount(column, decimal_separator="'.'") -%}
-    case
-        when {{ amount_text(column, decimal_separator) }} ~ '^-?[0-9]+(\.[0-9]+)?$'
-            then ({{ amount_text(column, decimal_separator) }})::numeric
-    end
+    raw.cvm_amount({{ column }}, {{ decimal_separator }})
 {%- endmacro %}
 
-{% macro amount_text(column, decimal_separator) -%}
-    case
-        when coalesce({{ decimal_separator }}, '.') = ','
-            then replace(replace(regexp_replace({{ column }}, '[^0-9,.\-]', '', 'g'), '.', ''), ',', '.')
-        else replace(regexp_replace({{ column }}, '[^0-9,.\-]', '', 'g'), ',', '')
-    end
-{%- endmacro %}
-
-{#- Whole numbers (scores, durations, payment terms): digits only, else null. -#}
+{#- Whole numbers (scores, durations, payment terms): raw.cvm_integer, shared with the raw gate. -#}
 {% macro parse_integer(column) -%}
-    case when btrim({{ column }}) ~ '^-?[0-9]{1,9}$' then btrim({{ column }})::integer end
+    raw.cvm_integer({{ column }})
 {%- endmacro %}

@@ -1,0 +1,81 @@
+"""What counts as a readable date, timestamp, integer or amount: one definition, as SQL functions in `raw`.
+
+The raw quality gate (`cvm.quality.queries`) and dbt staging (`parse_*` macros) both call these functions,
+so a value the gate accepts is exactly a value staging can type, and a value staging would turn into NULL
+is flagged by the gate (issue: rows staging would load counted against blocking expectations, and a
+`2026-02-30` vanished from revenue unseen). They are plain SQL without exception blocks: PARALLEL SAFE on
+PostgreSQL 12-17, and the small ones are inlined by the planner.
+
+- amount: per delivery one decimal separator (`raw.load_audit.decimal_separator`); every value must be
+  written in it: `1.234,56` / `1234,56` / `12` with `,`; `1,234.56` / `1234.56` with `.`. A `100.00` in a
+  decimal-comma delivery is not read as 10000 but flagged. Spaces, `€` and `EUR` are ignored.
+- date: ISO `yyyy-mm-dd` (a time part allowed) or Dutch `dd-mm-yyyy` / `dd/mm/yyyy`, and the day must
+  exist on the calendar (`2026-02-30` is flagged).
+- timestamp: ISO date and time, with an offset (`Z`, `+01:00`) kept or else local time (`tz`); a date
+  alone is midnight local time.
+- integer: optional sign and up to nine digits.
+"""
+
+from __future__ import annotations
+
+_DATE_ISO = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+_TIME = r"([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
+_ZONE = r"(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)"
+_CLEAN_AMOUNT = r"regexp_replace(value, '[[:space:]\u00a0€]|eur', '', 'gi')"
+
+VALUES_DDL = f"""
+create or replace function raw.cvm_amount_text(value text, decimal_separator text) returns text
+language sql immutable parallel safe as $$
+select case
+    when coalesce(decimal_separator, '.') = ',' then case
+        when {_CLEAN_AMOUNT} ~ '^[-+]?([0-9]{{1,3}}(\\.[0-9]{{3}})+|[0-9]+)(,[0-9]+)?$'
+            then replace(replace({_CLEAN_AMOUNT}, '.', ''), ',', '.') end
+    else case
+        when {_CLEAN_AMOUNT} ~ '^[-+]?([0-9]{{1,3}}(,[0-9]{{3}})+|[0-9]+)(\\.[0-9]+)?$'
+            then replace({_CLEAN_AMOUNT}, ',', '') end
+end $$;
+
+create or replace function raw.cvm_amount(value text, decimal_separator text) returns numeric
+language sql immutable parallel safe as $$ select raw.cvm_amount_text(value, decimal_separator)::numeric $$;
+
+create or replace function raw.cvm_integer(value text) returns integer
+language sql immutable parallel safe as $$
+select case when btrim(value) ~ '^[-+]?[0-9]{{1,9}}$' then btrim(value)::integer end $$;
+
+create or replace function raw.cvm_make_date(y integer, m integer, d integer) returns date
+language sql immutable parallel safe as $$
+select case when y between 1 and 9999 and m between 1 and 12 then
+    case when d between 1 and extract(day from make_date(y, m, 1) + interval '1 month - 1 day')::integer
+        then make_date(y, m, d) end
+end $$;
+
+-- 'yyyy-m-d' from ISO (time part allowed) or Dutch dd-mm-yyyy / dd/mm/yyyy; null when neither
+create or replace function raw.cvm_date_text(value text) returns text
+language sql immutable parallel safe as $$
+select case
+    when btrim(value) ~ '{_DATE_ISO}([ T]{_TIME}\\s*{_ZONE}?)?$'
+        then substring(btrim(value) from '{_DATE_ISO}')
+    when btrim(value) ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}$'
+        then split_part(translate(btrim(value), '/', '-'), '-', 3)
+            || '-' || split_part(translate(btrim(value), '/', '-'), '-', 2)
+            || '-' || split_part(translate(btrim(value), '/', '-'), '-', 1)
+end $$;
+
+create or replace function raw.cvm_date_from_text(ymd text) returns date
+language sql immutable parallel safe as $$
+select raw.cvm_make_date(split_part(ymd, '-', 1)::integer, split_part(ymd, '-', 2)::integer,
+                         split_part(ymd, '-', 3)::integer) $$;
+
+create or replace function raw.cvm_date(value text) returns date
+language sql immutable parallel safe as $$ select raw.cvm_date_from_text(raw.cvm_date_text(value)) $$;
+
+-- a date and time that exist; offset kept, else local time in `tz`; a date alone is local midnight
+create or replace function raw.cvm_timestamp(value text, tz text) returns timestamptz
+language sql stable parallel safe as $$
+select case
+    when raw.cvm_date(value) is null then null
+    when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}\\s*{_ZONE}$' then btrim(value)::timestamptz
+    when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}$' then btrim(value)::timestamp at time zone tz
+    else raw.cvm_date(value)::timestamp at time zone tz
+end $$;
+"""
