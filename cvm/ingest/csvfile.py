@@ -77,10 +77,11 @@ class Utf8Stream(io.RawIOBase):
     def readinto(self, target) -> int:  # noqa: ANN001 - a writable buffer
         while not self._buffer and not self._eof:
             chunk = self._raw.read(CHUNK)
+            start = self._offset - len(self._decoder.getstate()[0])  # file offset of the bytes being decoded
             try:
                 text = self._decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                raise Rejected(f"{self._name}: not valid {self._codec} near byte {self._offset + exc.start} "
+                raise Rejected(f"{self._name}: not valid {self._codec} at byte {start + exc.start} "
                                f"({exc.reason}); re-export the file as UTF-8 or UTF-16 with a BOM") from None
             self._offset += len(chunk)
             self._eof = not chunk
@@ -169,6 +170,8 @@ def layout_for(
     extras: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
     for i, raw_name in enumerate(header):
+        if "\x00" in raw_name:
+            raise Rejected(f"{delivery.relative}: NUL bytes in the header (column {i + 1}): not a text CSV export")
         name = raw_name.strip().lower()
         key = raw_name.strip() or f"column_{i + 1}"
         seen[key.lower()] = seen.get(key.lower(), 0) + 1
