@@ -8,7 +8,7 @@ from pathlib import Path
 
 from psycopg import Connection, sql
 
-from cvm.errors import DeliveryError, debug
+from cvm.errors import ConfigError, DeliveryError, debug
 from cvm.ingest import audit
 from cvm.ingest.config import source_options
 from cvm.ingest.csvfile import load_csv
@@ -30,15 +30,16 @@ _RUN_UNLOCK = "select pg_advisory_unlock(hashtext('cvm.ingest.load_landing'))"
 def _load_file(conn: Connection, delivery: Delivery, landing: Path, load_id: int, facts: FileFacts):  # noqa: ANN202
     """Dispatch on the format; returns (options used, rows read, rows loaded, bad rows)."""
     fmt = delivery.format
+    opts = source_options(landing, delivery.entity.system, delivery.entity.entity)
+    mode = {"mode": opts.mode or "incremental"}  # recorded with the load (staging does not act on it yet)
     if fmt in ("csv", "csv.gz"):
-        opts = source_options(landing, delivery.entity.system, delivery.entity.entity)
         force_null = fmt == "csv.gz" or facts.quoted_empty
         options, read, loaded, bad = load_csv(conn, delivery, opts, load_id, force_null=force_null)
     elif fmt == "jsonl":
         options, read, loaded, bad = load_jsonl(conn, delivery, load_id)
     else:
         options, read, loaded, bad = load_parquet(conn, delivery, load_id)
-    return {"format": fmt, **options}, read, loaded, bad
+    return {"format": fmt, **mode, **options}, read, loaded, bad
 
 
 def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> DeliveryResult:
@@ -63,7 +64,7 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
             audit.finish_load(conn, load_id, status="loaded", rows_read=read, rows_loaded=loaded,
                               rows_quarantined=len(bad), options=options)
             _replace(conn, delivery, corrected, load_id)
-    except Rejected as exc:
+    except (Rejected, ConfigError) as exc:  # the delivery or its _source.yml must be fixed
         message = printable(str(exc))
         audit.finish_load(conn, load_id, status="rejected", error=message)
         log.error("%s: rejected: %s", delivery.relative, message)

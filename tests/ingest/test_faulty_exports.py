@@ -74,3 +74,19 @@ def test_an_empty_landing_zone_fails_at_once(warehouse_url, fresh_raw, landing):
     (landing / "finance" / "invoices").mkdir(parents=True)  # folders, but not a single delivery
     with pytest.raises(DeliveryError, match=f"no deliveries under {landing}"):
         load_landing(warehouse_url, landing)
+
+
+def test_source_yml_declares_the_delivery_mode_per_entity(warehouse_url, fresh_raw, landing, deliver):
+    deliver("service/_source.yml", "mode: incremental\nentities:\n  requesters:\n    mode: snapshot\n")
+    deliver("service/requesters/a.csv", REQUESTERS)
+    deliver("service/surveys/a.csv", "survey_id,requester_id,ticket_id,sent_at,responded_at,nps_score\nS1,R1,,,,8\n")
+    load_landing(warehouse_url, landing)
+    modes = fresh_raw.execute("select entity, options->>'mode' from raw.load_audit order by 1").fetchall()
+    assert modes == [("requesters", "snapshot"), ("surveys", "incremental")]
+
+    deliver("service/_source.yml", "mode: full\n")  # a typo in the settings rejects the delivery, in one line
+    deliver("service/requesters/b.csv", REQUESTERS.replace("R1", "R7"))
+    [result] = [d for d in load_landing(warehouse_url, landing).deliveries if d.path.endswith("b.csv")]
+    assert result.status == "rejected"
+    source_yml = landing / "service" / "_source.yml"
+    assert result.error == f"{source_yml}: mode must be one of incremental, snapshot, got 'full'"
