@@ -106,8 +106,22 @@ def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
     return out
 
 
+def _checkpoint(context, name: str, definitions: list, result_format: dict):  # noqa: ANN001, ANN202
+    """A checkpoint derived from this run's suites. The stored one of an earlier run may reference assets
+    that `add_or_update_sql` just dropped (a daily delta delivers fewer entities), and GX cannot even load it
+    to replace it: remove it at the store level, then define it anew."""
+    import great_expectations as gx
+
+    store = context.checkpoint_store
+    stale = store.get_key(name=name)
+    if store.has_key(stale):
+        store.remove_key(stale)
+    return context.checkpoints.add_or_update(gx.Checkpoint(
+        name=name, validation_definitions=definitions, actions=[], result_format=result_format))
+
+
 def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteFile, object]],
-         index_columns: list[str] | None = None) -> GateResult:
+         index_columns: list[str] | None = None, *, two_pass: bool = False) -> GateResult:
     """Validate each (suite, asset-builder) pair in one checkpoint that also updates the Data Docs."""
     import great_expectations as gx
 
@@ -128,23 +142,26 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
             gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)))
         result.checked.append(suite_file.name)
         result.expectations += sum(1 for e in suite_file.expectations if e["meta"]["severity"] == "blocking")
-    # The checkpoint is derived from this run's suites. The stored one of an earlier run may reference assets
-    # that `add_or_update_sql` just dropped (a daily delta delivers fewer entities), and GX cannot even load it
-    # to replace it: remove it at the store level, then define it anew.
-    store = context.checkpoint_store
-    stale = store.get_key(name=f"{gate}_gate")
-    if store.has_key(stale):
-        store.remove_key(stale)
+    summary_format = {"result_format": "SUMMARY", "partial_unexpected_count": 20,
+                      **({"unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
+                         if index_columns else {})}
+    if two_pass:
+        # Pass 1 only asks pass/fail: GX then computes each table's counts in bundled aggregate queries,
+        # without one example scan per expectation. Pass 2 re-validates just the suites that failed, with
+        # counts, examples and their file and row.
+        first = _checkpoint(context, f"{gate}_gate", definitions, {"result_format": "BOOLEAN_ONLY"}).run()
+        failed = {v.suite_name for v in first.run_results.values() if not v.success}
+        log.info("%s gate: %d of %d suites passed at first look%s", gate, len(definitions) - len(failed),
+                 len(definitions), "; collecting counts and examples of the others" if failed else "")
+        retry = [d for d in definitions if d.suite.name in failed]
+        results = {k: v for k, v in first.run_results.items() if v.suite_name not in failed}
+        if retry:
+            results.update(_checkpoint(context, f"{gate}_gate_detail", retry, summary_format).run().run_results)
+    else:
+        results = _checkpoint(context, f"{gate}_gate", definitions, summary_format).run().run_results
     # Data Docs are built once for the whole run (UpdateDataDocsAction rebuilds the site per validation).
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name=f"{gate}_gate", validation_definitions=definitions, actions=[],
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20,
-                       **({"unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
-                          if index_columns else {})},
-    ))
-    run = checkpoint.run()
-    context.build_data_docs(resource_identifiers=list(run.run_results))
-    for validation in run.run_results.values():
+    context.build_data_docs(resource_identifiers=list(results))
+    for validation in results.values():
         for finding in _findings(validation.suite_name, validation):
             (result.failures if finding.severity == "blocking" else result.warnings).append(finding)
     result.data_docs_path = _docs_path(context)
@@ -180,7 +197,7 @@ def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
             name=asset_name, query=q))
         for name in by_entity
     }
-    result = _run(settings, url, "raw", assets, index_columns=ROW_COLUMNS)
+    result = _run(settings, url, "raw", assets, index_columns=ROW_COLUMNS, two_pass=True)
     verdicts: dict[int, str | None] = {}
     for name, ids in by_entity.items():
         failed = [f for f in result.failures if f.suite == suites[name].name]
