@@ -4,6 +4,7 @@ what the user must fix."""
 from __future__ import annotations
 
 import importlib.util
+import logging
 import socket
 import subprocess
 import sys
@@ -71,6 +72,9 @@ def test_an_empty_landing_zone_fails_at_once_in_one_line(settings, warehouse_url
     monkeypatch.setenv("CVM_DATABASE_URL", warehouse_url)
     monkeypatch.setenv("CVM_HOME", str(settings.home))
     monkeypatch.delenv("CVM_DEBUG", raising=False)
+    for name in ("cvm", "ml"):  # an earlier Airflow test in this session may have left handlers on dead streams
+        monkeypatch.setattr(logging.getLogger(name), "handlers", [])
+        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
     assert main(["run", "--no-airflow", "--landing", str(landing), "--as-of", "2026-10-31"]) == 1
     out, err = capsys.readouterr()
     assert err.strip().splitlines() == [f"cvm: error: no deliveries under {landing} (expected "
