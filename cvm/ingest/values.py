@@ -24,13 +24,16 @@ _ZONE = r"(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)"
 _CLEAN_AMOUNT = r"regexp_replace(value, '[[:space:]\u00a0€]|eur', '', 'gi')"
 
 VALUES_DDL = f"""
+-- the common shapes ('1234.56', '1234,56', '2026-01-05') take one regex; the rest the general path
 create or replace function raw.cvm_amount_text(value text, decimal_separator text) returns text
 language sql immutable parallel safe as $$
 select case
     when coalesce(decimal_separator, '.') = ',' then case
+        when value ~ '^-?[0-9]+(,[0-9]+)?$' then replace(value, ',', '.')
         when {_CLEAN_AMOUNT} ~ '^[-+]?([0-9]{{1,3}}(\\.[0-9]{{3}})+|[0-9]+)(,[0-9]+)?$'
             then replace(replace({_CLEAN_AMOUNT}, '.', ''), ',', '.') end
     else case
+        when value ~ '^-?[0-9]+(\\.[0-9]+)?$' then value
         when {_CLEAN_AMOUNT} ~ '^[-+]?([0-9]{{1,3}}(,[0-9]{{3}})+|[0-9]+)(\\.[0-9]+)?$'
             then replace({_CLEAN_AMOUNT}, ',', '') end
 end $$;
@@ -42,12 +45,13 @@ create or replace function raw.cvm_integer(value text) returns integer
 language sql immutable parallel safe as $$
 select case when btrim(value) ~ '^[-+]?[0-9]{{1,9}}$' then btrim(value)::integer end $$;
 
+-- the calendar in arithmetic: no make_date on an impossible day, no exception, no timestamp maths
 create or replace function raw.cvm_make_date(y integer, m integer, d integer) returns date
 language sql immutable parallel safe as $$
-select case when y between 1 and 9999 and m between 1 and 12 then
-    case when d between 1 and extract(day from make_date(y, m, 1) + interval '1 month - 1 day')::integer
-        then make_date(y, m, d) end
-end $$;
+select case when y between 1 and 9999 and m between 1 and 12 and d between 1 and case
+        when m = 2 then case when (y % 4 = 0 and y % 100 <> 0) or y % 400 = 0 then 29 else 28 end
+        when m in (4, 6, 9, 11) then 30 else 31 end
+    then make_date(y, m, d) end $$;
 
 -- 'yyyy-m-d' from ISO (time part allowed) or Dutch dd-mm-yyyy / dd/mm/yyyy; null when neither
 create or replace function raw.cvm_date_text(value text) returns text
@@ -67,12 +71,20 @@ select raw.cvm_make_date(split_part(ymd, '-', 1)::integer, split_part(ymd, '-', 
                          split_part(ymd, '-', 3)::integer) $$;
 
 create or replace function raw.cvm_date(value text) returns date
-language sql immutable parallel safe as $$ select raw.cvm_date_from_text(raw.cvm_date_text(value)) $$;
+language sql immutable parallel safe as $$
+select case
+    when value ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' then raw.cvm_make_date(
+        substr(value, 1, 4)::integer, substr(value, 6, 2)::integer, substr(value, 9, 2)::integer)
+    else raw.cvm_date_from_text(raw.cvm_date_text(value))
+end $$;
 
 -- a date and time that exist; offset kept, else local time in `tz`; a date alone is local midnight
 create or replace function raw.cvm_timestamp(value text, tz text) returns timestamptz
 language sql stable parallel safe as $$
 select case
+    when value ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T]{_TIME}$'
+        then case when raw.cvm_date(substr(value, 1, 10)) is not null
+            then value::timestamp at time zone tz end
     when raw.cvm_date(value) is null then null
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}\\s*{_ZONE}$' then btrim(value)::timestamptz
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}$' then btrim(value)::timestamp at time zone tz
