@@ -138,12 +138,13 @@ def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
 
 def render(customers: int, pg: str, runs: list[dict]) -> str:
     lines = [MARKERS[0], "## Soak: ten daily deliveries (`bench/bench_soak.py`)", "",
-             f"Machine: {machine()}; PostgreSQL {pg}. Measured {date.today().isoformat()}, on a machine shared "
-             f"with other jobs (timings vary by ±30%). {customers:,} demo customers with history up to {START}, "
+             f"Machine: {machine()}; PostgreSQL {pg}. Measured {date.today().isoformat()} while other jobs "
+             "shared the machine (load average 15-20 on 2 cores: absolute times are several times a quiet "
+             f"machine's; compare the runs with each other). {customers:,} demo customers with history up to {START}, "
              "then one run per day; each day delivers new invoices and activities, a CRM delta of changed "
              "contacts and a corrected copy of the previous day's invoice file (same name). Every run is the "
              "whole pipeline (`cvm run --no-airflow`).", "",
-             "| run | as of | new / changed / corrected records | rows loaded | deliveries gated | ingest s "
+             "| run | as of | new / changed records / corrected | rows loaded | deliveries gated | ingest s "
              "| raw gate s | pipeline s | database MB | raw layer MB |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for i, r in enumerate(runs):
@@ -155,6 +156,26 @@ def render(customers: int, pg: str, runs: list[dict]) -> str:
                      f"| {r['db_mb']:.0f} | {r['raw_mb']:.0f} |")
     lines.append(MARKERS[1])
     return "\n".join(lines)
+
+
+def report_from_log(log: Path, customers: int, landing: Path) -> str:
+    """The table of an interrupted soak: wall time and sizes from its log lines, stages from the run log."""
+    import re
+
+    url = with_database(server_url(load_settings()), f"cvm_soak_{customers}")
+    pattern = re.compile(r"run (\d+) as of (\S+): ([\d.]+) s, database (\d+) MB, raw (\d+) MB")
+    with psycopg.connect(url) as conn:
+        stages = dict(conn.execute("select as_of::text, stages from ops.pipeline_runs where status = 'published'"))
+        pg = conn.execute("show server_version").fetchone()[0]
+    runs = []
+    for match in pattern.finditer(log.read_text()):
+        index, day = int(match[1]), match[2]
+        new = sum(len(read_rows_file(p)[1]) for p in landing.glob(f"*/*/{day}_daily.csv")) if index else 0
+        changed = len(read_rows_file(landing / "crm" / "contacts" / f"{day}_delta.csv")[1]) if index else 0
+        corrected = "1 file" if index > 1 else 0
+        runs.append({"new": new, "changed": changed, "corrected": corrected, "as_of": day, "wall": float(match[3]),
+                     "db_mb": float(match[4]), "raw_mb": float(match[5]), "stages": stages.get(day, {})})
+    return render(customers, pg, runs)
 
 
 def write_results(section: str) -> None:
@@ -173,9 +194,15 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--days", type=int, default=10)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--report", metavar="LOG", help="only render RESULTS.md from an interrupted run's log")
     args = parser.parse_args()
     work = ROOT / ".cvm" / "bench" / f"soak_{args.customers}"
     landing = work / "demo" / "landing"
+    if args.report:
+        section = report_from_log(Path(args.report), args.customers, landing)
+        write_results(section)
+        print(section)
+        return
     print(f"generating {args.customers:,} demo customers up to {START} ...", flush=True)
     generate(work / "demo", customers=args.customers, seed=args.seed, end_date=START)
     server = server_url(load_settings())
