@@ -20,6 +20,10 @@ DAYS_PER_WEEK = 7.0
 WEEKS_PER_MONTH = 365.25 / 12 / DAYS_PER_WEEK
 
 
+class FitInputError(ValueError):
+    """Inputs a model cannot be fitted on; the message says what is wrong and for how many customers."""
+
+
 @dataclass(frozen=True)
 class BgNbdParams:
     r: float
@@ -28,8 +32,11 @@ class BgNbdParams:
     b: float
     log_likelihood: float = float("nan")
     converged: bool = True
+    message: str = ""  # why the optimiser stopped (or why the fit is not trusted)
+    grad_norm: float = 0.0  # max |d mean LL / d log param| at the optimum
+    iterations: int = 0
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -40,8 +47,11 @@ class GammaGammaParams:
     v: float
     log_likelihood: float = float("nan")
     converged: bool = True
+    message: str = ""
+    grad_norm: float = 0.0
+    iterations: int = 0
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -49,56 +59,161 @@ def _arrays(*cols: object) -> list[np.ndarray]:
     return [np.asarray(c, dtype=float) for c in cols]
 
 
+def _count(mask: np.ndarray, what: str, problems: list[str]) -> None:
+    n = int(np.count_nonzero(mask))
+    if n:
+        problems.append(f"{n} customers {what}")
+
+
+def validate_bgnbd_inputs(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+    """Raise FitInputError naming every kind of impossible purchase history and how many customers have it."""
+    if not (len(x) == len(t_x) == len(T)):
+        raise FitInputError(f"frequency, recency and T differ in length ({len(x)}, {len(t_x)}, {len(T)})")
+    problems: list[str] = []
+    nan = ~(np.isfinite(x) & np.isfinite(t_x) & np.isfinite(T))
+    _count(nan, "with a missing or infinite frequency, recency or T", problems)
+    ok = ~nan
+    _count(ok & ((x < 0) | (t_x < 0) | (T < 0)), "with a negative frequency, recency or T", problems)
+    _count(ok & (t_x > T), "with the last purchase after T (recency > T)", problems)
+    _count(ok & (x == 0) & (t_x > 0), "with recency > 0 but no repeat purchase", problems)
+    if problems:
+        raise FitInputError("BG/NBD inputs: " + "; ".join(problems) + f" (of {len(x)})")
+
+
+def validate_spend_inputs(x: np.ndarray, m_x: np.ndarray) -> None:
+    """Gamma-Gamma needs repeat buyers with a positive, known average spend."""
+    problems: list[str] = []
+    _count(~(np.isfinite(x) & np.isfinite(m_x)), "with a missing or infinite frequency or average spend", problems)
+    _count(np.isfinite(x) & (x <= 0), "without a repeat purchase (frequency <= 0)", problems)
+    _count(np.isfinite(m_x) & (m_x <= 0), "with an average spend <= 0 (credit notes exceed sales?)", problems)
+    if problems:
+        raise FitInputError("Gamma-Gamma inputs: " + "; ".join(problems) + f" (of {len(x)})")
+
+
+def _patterns(*cols: np.ndarray, weights: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows with their total weight: the likelihood over 10^6 customers in days has ~10^4 terms."""
+    stacked = np.column_stack(cols)
+    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=weights, minlength=len(uniq)).astype(float)
+    return [uniq[:, i] for i in range(uniq.shape[1])], w
+
+
+# Optimiser settings: the objective is the weighted *mean* log-likelihood, so tolerances are relative to
+# one customer and do not depend on how many customers there are.
+GRAD_TOL = 1e-5  # max |gradient| of the mean LL in log-parameter space for a fit to count as converged
+# A parameter more than 10^4 times its natural scale (alpha: mean T; v: mean spend; others: 1) is the
+# optimiser walking along a flat ridge (e.g. a -> inf, b -> 0 with no repeat buyers), not an estimate.
+LOG_PARAM_BOUND = math.log(1e4)
+
+
+def _maximise(
+    mean_ll_and_grad, scale: np.ndarray, names: tuple[str, ...], total_weight: float
+) -> tuple[np.ndarray, float, bool, str, float, int]:  # noqa: ANN001 - a plain callable
+    """L-BFGS-B on the negative mean LL over theta = log(param / scale), with the analytic gradient
+    (d/dtheta = param * d/dparam); honest about convergence. Returns the parameters, not theta."""
+    log_scale = np.log(scale)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = mean_ll_and_grad(theta + log_scale)
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return 1e10, np.zeros_like(theta)
+        return -value, -grad
+
+    bounds = [(-LOG_PARAM_BOUND, LOG_PARAM_BOUND)] * len(scale)
+    res = optimize.minimize(
+        objective,
+        np.zeros(len(scale)),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
+    )
+    value, grad = mean_ll_and_grad(res.x + log_scale)
+    grad_norm = float(np.max(np.abs(grad))) if np.all(np.isfinite(grad)) else float("inf")
+    at_bound = [n for n, t in zip(names, res.x, strict=True) if abs(t) >= LOG_PARAM_BOUND - 1e-6]
+    reasons = []
+    if not res.success:
+        reasons.append(f"optimiser: {res.message}")
+    if not np.isfinite(value):
+        reasons.append("log-likelihood is not finite")
+    if grad_norm > GRAD_TOL:
+        reasons.append(f"gradient {grad_norm:.2e} > {GRAD_TOL:g}")
+    if at_bound:
+        reasons.append(f"{', '.join(at_bound)} ran off to 10^4 x its scale (the data cannot identify it)")
+    converged = not reasons
+    message = "converged" if converged else "; ".join(reasons)
+    return np.exp(res.x + log_scale), float(value) * total_weight, converged, message, grad_norm, int(res.nit)
+
+
 # ---------------------------------------------------------------------------------------------- BG/NBD
 
 
 def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, x: object, t_x: object, T: object) -> np.ndarray:
     """Per-customer log-likelihood, Fader, Hardie & Lee (2005) eq. (6)."""
-    x, t_x, T = _arrays(x, t_x, T)
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x)
-    a3 = -(r + x) * np.log(alpha + T)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x), -np.inf)
-    return a1 + a2 + np.logaddexp(a3, a4)
+    return _bgnbd_ll_grad(np.array([r, alpha, a, b], dtype=float), *_arrays(x, t_x, T), with_grad=False)[0]
 
 
-def _patterns(*cols: np.ndarray, weights: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
-    frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(cols)})
-    frame["w"] = 1.0 if weights is None else weights
-    grouped = frame.groupby([f"c{i}" for i in range(len(cols))], as_index=False)["w"].sum()
-    return [grouped[f"c{i}"].to_numpy(dtype=float) for i in range(len(cols))], grouped["w"].to_numpy(dtype=float)
-
-
-def _minimise(neg_ll, x0: np.ndarray) -> optimize.OptimizeResult:  # noqa: ANN001 - a plain callable
-    """Nelder-Mead to get near, then L-BFGS-B to polish; the better of the two."""
-    best = optimize.minimize(
-        neg_ll, x0, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-10, "fatol": 1e-10}
+def _bgnbd_ll_grad(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, with_grad: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-pattern LL and its gradient w.r.t. (r, alpha, a, b) (not log-space), written out by hand."""
+    r, alpha, a, b = params
+    repeat = x > 0
+    log_aT, log_at = np.log(alpha + T), np.log(alpha + t_x)
+    bx1 = np.where(repeat, b + x - 1, 1.0)  # only used where x > 0
+    l1 = -(r + x) * log_aT
+    with np.errstate(divide="ignore"):
+        l2 = np.where(repeat, np.log(a) - np.log(bx1) - (r + x) * log_at, -np.inf)
+    mix = np.logaddexp(l1, l2)
+    ll = (
+        special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * np.log(alpha)
+        + special.gammaln(a + b)
+        + special.gammaln(b + x)
+        - special.gammaln(b)
+        - special.gammaln(a + b + x)
+        + mix
     )
-    polish = optimize.minimize(
-        neg_ll, best.x, method="L-BFGS-B", options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10}
-    )
-    if np.isfinite(polish.fun) and polish.fun <= best.fun:
-        polish.success = True
-        return polish
-    return best
+    if not with_grad:
+        return ll, None
+    w1, w2 = np.exp(l1 - mix), np.exp(l2 - mix)  # shares of the two terms, w1 + w2 = 1
+    psi_abx = special.digamma(a + b + x)
+    grad = np.empty((4, len(x)))
+    grad[0] = special.digamma(r + x) - special.digamma(r) + np.log(alpha) - w1 * log_aT - w2 * log_at
+    grad[1] = r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x))
+    grad[2] = special.digamma(a + b) - psi_abx + w2 / a
+    grad[3] = special.digamma(a + b) + special.digamma(b + x) - special.digamma(b) - psi_abx - w2 / bx1
+    return ll, grad
 
 
 def fit_bgnbd(x: object, t_x: object, T: object, weights: object | None = None) -> BgNbdParams:
-    """Maximum likelihood r, alpha, a, b. Time unit is whatever t_x and T are in (weeks in this project)."""
+    """Maximum likelihood r, alpha, a, b, in the time unit of t_x and T (weeks in this project).
+
+    Raises FitInputError on impossible histories (NaN, recency > T, negatives) and when nobody bought
+    twice (a and b are then not identified). `converged` is True only when L-BFGS-B reports success,
+    the gradient is below GRAD_TOL and no parameter ran off; otherwise `message` says why.
+    """
     x, t_x, T = _arrays(x, t_x, T)
+    validate_bgnbd_inputs(x, t_x, T)
+    if not np.any(x > 0):
+        raise FitInputError(f"BG/NBD: none of {len(x)} customers made a repeat purchase; nothing to fit")
     (x, t_x, T), w = _patterns(x, t_x, T, weights=None if weights is None else np.asarray(weights, float))
-    scale = float(np.mean(T)) or 1.0  # alpha lives on the time scale; start it there
+    total = float(w.sum())
+    share = w / total
 
-    def neg_ll(theta: np.ndarray) -> float:
-        r, alpha, a, b = np.exp(theta)
-        ll = bgnbd_log_likelihood(r, alpha, a, b, x, t_x, T)
-        value = -float(np.sum(w * ll))
-        return value if math.isfinite(value) else 1e300
+    def mean_ll_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(theta)
+        with np.errstate(all="ignore"):
+            ll, grad = _bgnbd_ll_grad(params, x, t_x, T)
+            return float(share @ ll), (grad @ share) * params  # chain rule into log space
 
-    res = _minimise(neg_ll, np.log([1.0, scale, 1.0, 1.0]))
-    r, alpha, a, b = (float(v) for v in np.exp(res.x))
-    return BgNbdParams(r, alpha, a, b, log_likelihood=-float(res.fun), converged=bool(res.success))
+    scale = float(np.average(T, weights=w)) or 1.0  # alpha lives on the time scale; start it there
+    found, ll, ok, message, gnorm, nit = _maximise(
+        mean_ll_and_grad, np.array([1.0, scale, 1.0, 1.0]), ("r", "alpha", "a", "b"), total
+    )
+    r, alpha, a, b = (float(v) for v in found)
+    return BgNbdParams(r, alpha, a, b, ll, ok, message, gnorm, nit)
 
 
 def p_alive(params: BgNbdParams, x: object, t_x: object, T: object) -> np.ndarray:
@@ -124,6 +239,19 @@ def expected_purchases(params: BgNbdParams, t: float, x: object, t_x: object, T:
         alive_odds = np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
         out = first / (1 + alive_odds)
     return np.where(np.isfinite(out), np.maximum(out, 0.0), np.nan)
+
+
+def p_no_purchase(params: BgNbdParams, t: float, x: object, t_x: object, T: object) -> np.ndarray:
+    """P(no purchase in (T, T + t] | x, t_x, T): dead already, or alive and silent for t.
+
+    Alive customers' rate has posterior Gamma(r + x, alpha + T), so silence for t has probability
+    ((alpha + T) / (alpha + T + t)) ** (r + x). This is the churn baseline (never 1 - p_alive, which calls
+    every one-time buyer safe).
+    """
+    x, t_x, T = _arrays(x, t_x, T)
+    alive = p_alive(params, x, t_x, T)
+    silent = np.exp((params.r + x) * (np.log(params.alpha + T) - np.log(params.alpha + T + t)))
+    return (1.0 - alive) + alive * silent
 
 
 def simulate_bgnbd(
@@ -154,32 +282,59 @@ def simulate_bgnbd(
 
 def gamma_gamma_log_likelihood(p: float, q: float, v: float, x: object, m_x: object) -> np.ndarray:
     """Per-customer log-likelihood of the mean spend m_x of x repeat purchases (Fader, Hardie, Lee 2005b)."""
-    x, m_x = _arrays(x, m_x)
-    return (
-        special.gammaln(p * x + q)
-        - special.gammaln(p * x)
+    return _gg_ll_grad(np.array([p, q, v], dtype=float), *_arrays(x, m_x), with_grad=False)[0]
+
+
+def _gg_ll_grad(
+    params: np.ndarray, x: np.ndarray, m_x: np.ndarray, with_grad: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    p, q, v = params
+    px = p * x
+    log_vxm = np.log(v + x * m_x)
+    log_m, log_x = np.log(m_x), np.log(x)
+    ll = (
+        special.gammaln(px + q)
+        - special.gammaln(px)
         - special.gammaln(q)
         + q * np.log(v)
-        + (p * x - 1) * np.log(m_x)
-        + p * x * np.log(x)
-        - (p * x + q) * np.log(v + x * m_x)
+        + (px - 1) * log_m
+        + px * log_x
+        - (px + q) * log_vxm
     )
+    if not with_grad:
+        return ll, None
+    psi = special.digamma(px + q)
+    grad = np.empty((3, len(x)))
+    grad[0] = x * (psi - special.digamma(px) + log_m + log_x - log_vxm)
+    grad[1] = psi - special.digamma(q) + np.log(v) - log_vxm
+    grad[2] = q / v - (px + q) / (v + x * m_x)
+    return ll, grad
 
 
-def fit_gamma_gamma(x: object, m_x: object) -> GammaGammaParams:
-    """Maximum likelihood p, q, v over customers with x > 0 and m_x > 0."""
+def fit_gamma_gamma(x: object, m_x: object, weights: object | None = None) -> GammaGammaParams:
+    """Maximum likelihood p, q, v over repeat buyers with a positive average spend.
+
+    Raises FitInputError when any row has x <= 0, m_x <= 0 or NaN (callers select the rows; the error
+    says how many are wrong), and when fewer than 2 distinct spends leave nothing to fit.
+    """
     x, m_x = _arrays(x, m_x)
-    keep = (x > 0) & (m_x > 0)
-    (x, m_x), w = _patterns(x[keep], m_x[keep])
+    validate_spend_inputs(x, m_x)
+    (x, m_x), w = _patterns(x, m_x, weights=None if weights is None else np.asarray(weights, float))
+    if len(x) < 2:
+        raise FitInputError(f"Gamma-Gamma: {len(x)} distinct (frequency, spend) pattern(s); nothing to fit")
+    total = float(w.sum())
+    share = w / total
 
-    def neg_ll(theta: np.ndarray) -> float:
-        p, q, v = np.exp(theta)
-        value = -float(np.sum(w * gamma_gamma_log_likelihood(p, q, v, x, m_x)))
-        return value if math.isfinite(value) else 1e300
+    def mean_ll_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(theta)
+        with np.errstate(all="ignore"):
+            ll, grad = _gg_ll_grad(params, x, m_x)
+            return float(share @ ll), (grad @ share) * params
 
-    res = _minimise(neg_ll, np.log([1.0, 2.0, float(np.average(m_x, weights=w))]))
-    p, q, v = (float(t) for t in np.exp(res.x))
-    return GammaGammaParams(p, q, v, log_likelihood=-float(res.fun), converged=bool(res.success))
+    mean = float(np.average(m_x, weights=w))
+    found, ll, ok, message, gnorm, nit = _maximise(mean_ll_and_grad, np.array([1.0, 2.0, mean]), ("p", "q", "v"), total)
+    p, q, v = (float(t) for t in found)
+    return GammaGammaParams(p, q, v, ll, ok, message, gnorm, nit)
 
 
 def expected_spend(params: GammaGammaParams, x: object, m_x: object) -> np.ndarray:
@@ -237,14 +392,43 @@ def _weeks(rfm: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def invalid_histories(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
+    """Masks of purchase histories BG/NBD cannot describe, by reason (the same rules as the validator)."""
+    finite = np.isfinite(x) & np.isfinite(t_x) & np.isfinite(T)
+    with np.errstate(invalid="ignore"):
+        return {
+            "missing frequency/recency/T": ~finite,
+            "negative frequency/recency/T": finite & ((x < 0) | (t_x < 0) | (T < 0)),
+            "last purchase after T": finite & (t_x > T),
+            "recency without a repeat purchase": finite & (x == 0) & (t_x > 0),
+        }
+
+
+def _excluded_note(masks: dict[str, np.ndarray]) -> tuple[np.ndarray, str]:
+    bad = np.zeros(len(next(iter(masks.values()))), dtype=bool)
+    parts = []
+    for reason, mask in masks.items():
+        if mask.any():
+            parts.append(f"{int(mask.sum())} {reason}")
+        bad |= mask
+    return bad, ("; left out: " + ", ".join(parts)) if parts else ""
+
+
 def fit_clv(rfm: pd.DataFrame, min_repeat_buyers: int = 20) -> ClvFit:
-    """Fit both models on the buyers of an rfm_summary frame; fall back when the data cannot carry them."""
+    """Fit both models on the buyers of an rfm_summary frame; fall back when the data cannot carry them.
+
+    Histories the model cannot describe (NaN, recency > T, negatives) are left out of the fit and scored
+    NaN by score_clv; the status names how many and why. Repeat buyers with an average spend <= 0 are
+    left out of the Gamma-Gamma fit and get the population mean spend.
+    """
     buyers = rfm[rfm["T_days"].notna()]
     x, t_x, T = _weeks(buyers)
+    bad, note = _excluded_note(invalid_histories(x, t_x, T))
+    buyers, x, t_x, T = buyers[~bad], x[~bad], t_x[~bad], T[~bad]
     repeat = int((x > 0).sum())
     revenue = float(buyers["revenue_total"].sum())
     margin_rate = float(buyers["margin_total"].sum()) / revenue if revenue > 0 else 0.0
-    mean_spend = float(buyers["revenue_total"].sum() / max((x + 1).sum(), 1))
+    mean_spend = float(max(revenue, 0.0) / max((x + 1).sum(), 1))
     mean_rate = float(x.sum() / T.sum()) if len(T) and T.sum() > 0 else 0.0
     bg: BgNbdParams | None = None
     gg: GammaGammaParams | None = None
@@ -252,37 +436,51 @@ def fit_clv(rfm: pd.DataFrame, min_repeat_buyers: int = 20) -> ClvFit:
     if repeat < min_repeat_buyers:
         bg_status = gg_status = f"fallback: {repeat} repeat buyers < {min_repeat_buyers}"
     else:
-        try:
-            bg = fit_bgnbd(x, t_x, T)
-            ok = bg.converged and all(math.isfinite(v) and v > 0 for v in (bg.r, bg.alpha, bg.a, bg.b))
-            bg_status = "fitted" if ok else "fallback: BG/NBD did not converge"
-            bg = bg if ok else None
-        except (FloatingPointError, ValueError, ArithmeticError) as exc:
-            bg, bg_status = None, f"fallback: BG/NBD failed ({exc})"
+        bg, bg_status = _fit_purchases(x, t_x, T)
         m_x = buyers["monetary_avg"].to_numpy(dtype=float)
-        gg, gg_status = _fit_spend(x, m_x)
+        spendable = (x > 0) & np.isfinite(m_x) & (m_x > 0)
+        gg, gg_status = _fit_spend(x[spendable], m_x[spendable])
         if "spend_group" in buyers:
             group = buyers["spend_group"].astype(str).to_numpy()
             for name in sorted(set(group)):
-                mask = group == name
-                if int((x[mask] > 0).sum()) < min_repeat_buyers:
+                mask = (group == name) & spendable
+                if int(mask.sum()) < min_repeat_buyers:
                     continue
-                params, status = _fit_spend(x[mask], m_x[mask])
+                params, _ = _fit_spend(x[mask], m_x[mask])
                 if params is not None:
                     groups[name] = params
             if groups:
                 gg_status = f"fitted per group ({', '.join(groups)}); others: {gg_status}"
-    return ClvFit(bg, gg, bg_status, gg_status, margin_rate, mean_spend, mean_rate, repeat, len(buyers), groups)
+        unspendable = int(((x > 0) & ~spendable).sum())
+        if unspendable:
+            gg_status += f"; {unspendable} repeat buyers with average spend <= 0 get the population mean"
+    return ClvFit(
+        bg, gg, bg_status + note, gg_status + note, margin_rate, mean_spend, mean_rate, repeat, len(buyers), groups
+    )
+
+
+def _fit_purchases(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[BgNbdParams | None, str]:
+    """A BG/NBD fit the CLV may use, or None with the reason (which the run records)."""
+    try:
+        bg = fit_bgnbd(x, t_x, T)
+    except (FloatingPointError, ValueError, ArithmeticError) as exc:
+        return None, f"fallback: BG/NBD failed ({exc})"
+    if not bg.converged:
+        return None, f"fallback: BG/NBD did not converge ({bg.message})"
+    return bg, f"fitted ({bg.iterations} iterations, gradient {bg.grad_norm:.1e})"
 
 
 def _fit_spend(x: np.ndarray, m_x: np.ndarray) -> tuple[GammaGammaParams | None, str]:
-    """A Gamma-Gamma fit that the CLV may use (converged, finite, q > 1), or None with the reason."""
+    """A Gamma-Gamma fit that the CLV may use (converged, q > 1), or None with the reason."""
     try:
         gg = fit_gamma_gamma(x, m_x)
     except (FloatingPointError, ValueError, ArithmeticError) as exc:
         return None, f"fallback: Gamma-Gamma failed ({exc})"
-    ok = gg.converged and gg.q > 1 and all(math.isfinite(v) for v in (gg.p, gg.q, gg.v))
-    return (gg, "fitted") if ok else (None, "fallback: Gamma-Gamma did not converge (or q <= 1)")
+    if not gg.converged:
+        return None, f"fallback: Gamma-Gamma did not converge ({gg.message})"
+    if gg.q <= 1:
+        return None, f"fallback: Gamma-Gamma q = {gg.q:.3g} <= 1 (spend has no finite mean under the model)"
+    return gg, f"fitted ({gg.iterations} iterations, gradient {gg.grad_norm:.1e})"
 
 
 def score_clv(
@@ -291,10 +489,15 @@ def score_clv(
     """p_alive, predicted_purchases_12m (over the horizon), expected margin per purchase, clv_12m.
 
     Customers who never bought get p_alive NaN and zero predictions: the model says nothing about them.
+    Histories the model cannot describe (NaN, recency > T, negatives; see fit_clv) are NaN throughout,
+    never a number that looks fine.
     """
     out = pd.DataFrame(index=rfm.index)
-    buyer = rfm["T_days"].notna().to_numpy()
     x, t_x, T = _weeks(rfm)
+    buyer = rfm["T_days"].notna().to_numpy()
+    invalid, _ = _excluded_note(invalid_histories(x, t_x, T))
+    unusable = buyer & invalid
+    buyer &= ~invalid
     x, t_x, T = x[buyer], t_x[buyer], T[buyer]
     months = np.arange(1, horizon_months + 1)
     if fit.bgnbd is not None:
@@ -308,14 +511,15 @@ def score_clv(
     monthly = np.diff(np.vstack([np.zeros(len(x)), cumulative]), axis=0)
     discount = (1 + discount_rate_yearly) ** (-months / 12.0)
     m_x = rfm["monetary_avg"].to_numpy(dtype=float)[buyer]
-    spend = np.where(x > 0, m_x, fit.mean_spend)  # simple averages where no Gamma-Gamma fit applies
+    m_x = np.where(np.isfinite(m_x) & (m_x > 0), m_x, 0.0)  # no usable own spend: population mean
+    spend = np.where(m_x > 0, m_x, fit.mean_spend)  # simple averages where no Gamma-Gamma fit applies
     group = (rfm["spend_group"] if "spend_group" in rfm else pd.Series("", index=rfm.index)).astype(str)
     group = group.to_numpy()[buyer]
     for name in set(group):
         params = fit.spend_params(name)
         if params is not None:
             mask = group == name
-            spend[mask] = expected_spend(params, x[mask], m_x[mask])
+            spend[mask] = expected_spend(params, np.where(m_x[mask] > 0, x[mask], 0.0), m_x[mask])
     # margin per purchase: the customer's own margin rate, shrunk to the population rate by one purchase
     revenue = rfm["revenue_total"].to_numpy(dtype=float)[buyer]
     margin = rfm["margin_total"].to_numpy(dtype=float)[buyer]
@@ -329,4 +533,5 @@ def score_clv(
     out.loc[buyer, "predicted_purchases_12m"] = cumulative[-1] if horizon_months else 0.0
     out.loc[buyer, "expected_margin_per_purchase"] = margin_per_purchase
     out.loc[buyer, "clv_12m"] = (monthly * discount[:, None]).sum(axis=0) * margin_per_purchase
+    out.loc[unusable, ["predicted_purchases_12m", "expected_margin_per_purchase", "clv_12m"]] = np.nan
     return out
