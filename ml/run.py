@@ -171,9 +171,10 @@ def score_customers(
         invoices,
         contacts,
         as_of,
-        frame["p_alive"],
+        frame["p_no_purchase_12m"],
         settings.min_churn_examples,
         settings.min_churn_class_examples,
+        settings.min_repeat_buyers,
     )
     frame["churn_risk"] = churn.churn_risk.reindex(ids)
     summary.churn_method = str(churn.metrics.get("method", ""))

@@ -250,8 +250,9 @@ def test_score_customers_small_book() -> None:
     assert s.loc["N", "segment"] == "new"  # bought, but known for 29 days
     assert s.loc["P", "value_class"] == "none"
     assert s.loc["B", "value_class"] == "low"
-    assert result.metrics["models"]["churn"]["method"].startswith("fallback 1 - p_alive")
-    assert s.loc["A", "churn_risk"] == pytest.approx(1 - s.loc["A", "p_alive"])
+    assert result.metrics["models"]["churn"]["method"].startswith("fallback BG/NBD P(no purchase in 12 months)")
+    assert s.loc["A", "churn_risk"] == pytest.approx(s.loc["A", "p_no_purchase_12m"])
+    assert 0 < s.loc["A", "churn_risk"] < 1 and s.loc["A", "churn_risk"] != pytest.approx(1 - s.loc["A", "p_alive"])
     hist = result.history
     assert sorted(hist["month"].unique())[0] == date(2023, 7, 1)
     # N did not exist before June 2024, so it only has the as-of month
