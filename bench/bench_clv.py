@@ -144,12 +144,13 @@ def section(n: int, results: list[dict[str, object]], machine: str, repeat: int,
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, start: str = START, end: str = END) -> None:
+    """Replace the section between the markers in bench/RESULTS.md (append it the first time)."""
     path = ROOT / "bench" / "RESULTS.md"
     current = path.read_text()
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        current = head + text + rest.split(END, 1)[1]
+    if start in current and end in current:
+        head, rest = current.split(start, 1)
+        current = head + text + rest.split(end, 1)[1]
     else:
         current = current.rstrip() + "\n\n" + text + "\n"
     path.write_text(current)

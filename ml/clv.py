@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 DAYS_PER_WEEK = 7.0
 WEEKS_PER_MONTH = 365.25 / 12 / DAYS_PER_WEEK
@@ -158,14 +159,15 @@ def _maximise(
         return -value, -grad
 
     bounds = [(-LOG_PARAM_BOUND, LOG_PARAM_BOUND)] * len(scale)
-    res = optimize.minimize(
-        objective,
-        np.zeros(len(scale)),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20},
-    )
+    with threadpool_limits(1):  # thread pools spin on a busy 2-core machine: 7 ms per L-BFGS-B step, not 0.1
+        res = optimize.minimize(
+            objective,
+            np.zeros(len(scale)),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20},
+        )
     value, grad = mean_ll_and_grad(res.x + log_scale)
     grad_norm = float(np.max(np.abs(grad))) if np.all(np.isfinite(grad)) else float("inf")
     at_bound = [n for n, t in zip(names, res.x, strict=True) if abs(t) >= LOG_PARAM_BOUND - 1e-6]
