@@ -16,11 +16,12 @@ import pandas as pd
 from ml import io
 from ml.backtest import chosen_value
 from ml.churn import predict_churn
+from ml.clusters import cluster_customers
 from ml.clv import ClvFit, fit_clv, score_clv
 from ml.config import ModelSettings, load_settings
 from ml.potential import potential_classes_within, potential_scores
 from ml.rfm import rfm_summary
-from ml.segments import assign_segments, kmeans_clusters, value_classes
+from ml.segments import assign_segments, value_classes
 from ml.value import current_value, window_start
 
 log = logging.getLogger("ml.models")
@@ -200,7 +201,8 @@ def score_customers(
     timer.step("churn", "%s; auc %s", summary.churn_method, churn.metrics.get("auc"))
 
     frame["value_class"], frame["potential_class"], frame["segment"] = _classify(frame, settings)
-    frame["cluster"] = kmeans_clusters(frame, settings.n_clusters)
+    clustering = cluster_customers(frame, 2, settings.n_clusters)  # k by silhouette up to n_clusters
+    frame["cluster"] = clustering.labels.reindex(frame.index)  # null for customers who never bought
     summary.segment_counts = {k: int(v) for k, v in frame["segment"].value_counts().sort_index().items()}
     timer.step("segments", "%s; %d clusters", summary.segment_counts, frame["cluster"].nunique())
 
@@ -228,7 +230,7 @@ def score_customers(
     # the BG/NBD recency (first to last purchase) stays inside the CLV fit.
     scores["recency_days"] = scores["days_since_last"]
     scores["tenure_days"] = scores["tenure_days"].clip(lower=0)  # first seen after as_of: brand new
-    for col in ("recency_days", "tenure_days"):
+    for col in ("recency_days", "tenure_days", "cluster"):
         scores[col] = scores[col].astype("Int64")
     scores["clv_12m"] = scores["clv_12m"].round(2)
     scores["monetary_avg"] = scores["monetary_avg"].round(2)
@@ -254,6 +256,11 @@ def score_customers(
             "segment_counts": summary.segment_counts,
             "value_class_counts": {k: int(v) for k, v in frame["value_class"].value_counts().items()},
             "cluster_counts": {str(k): int(v) for k, v in frame["cluster"].value_counts().sort_index().items()},
+            "clusters": {
+                "k": clustering.k,
+                "silhouettes": {str(k): round(v, 4) for k, v in clustering.silhouettes.items()},
+                "profiles": clustering.profiles.round(4).to_dict(orient="records"),
+            },
         }
     }
     params = {"models": {"settings": settings.as_params(), **fit.params()}}
