@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -97,8 +98,10 @@ def worker(kind: str, path: str) -> dict[str, object]:
 
 def run_worker(python: Path, kind: str, path: Path) -> dict[str, object]:
     started = time.perf_counter()
+    # one BLAS/OpenMP thread for every fitter: thread pools spinning on a shared 2-core machine distort timings
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     proc = subprocess.run(
-        [str(python), __file__, "--worker", kind, str(path)], capture_output=True, text=True, check=False
+        [str(python), __file__, "--worker", kind, str(path)], capture_output=True, text=True, check=False, env=env
     )
     if proc.returncode != 0:
         return {"kind": kind, "error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
@@ -115,7 +118,8 @@ def section(n: int, results: list[dict[str, object]], machine: str, repeat: int,
         f"{n:,} synthetic customers ({repeat:,} repeat buyers; {patterns:,} distinct (frequency, recency, T) "
         "in whole days over two years), drawn with r=0.5, alpha=8, a=0.6, b=3 (weeks) and p=6, q=4, v=15. "
         "Each fitter runs in its own subprocess on the same arrays, one after the other; fit seconds exclude "
-        "loading, peak RSS is the subprocess high-water mark (Python, numpy/pandas and the data included). "
+        "loading, peak RSS is the subprocess high-water mark (Python, numpy/pandas and the data included); "
+        "every subprocess runs with OPENBLAS/OMP_NUM_THREADS=1. "
         "lifetimes 0.11.3 from bench/.venv-peers, per row as documented and with counts as weights.",
         "",
         "| fitter | BG/NBD s | Gamma-Gamma s | total s | peak RSS | r | alpha | a | b | BG/NBD LL | p | q | v |",
@@ -140,7 +144,8 @@ def section(n: int, results: list[dict[str, object]], machine: str, repeat: int,
                 ratio = (peer["bgnbd_s"] + peer["gamma_gamma_s"]) / max(ours["bgnbd_s"] + ours["gamma_gamma_s"], 1e-9)
                 lines.append("")
                 lines.append(f"Ours is **{ratio:.1f}x** faster than {peer['kind']} (fit time, BG/NBD + Gamma-Gamma).")
-    lines += ["", f"Machine: {machine}; shared with other jobs while measured (load average ~6).", END]
+    load = os.getloadavg()[1]
+    lines += ["", f"Machine: {machine}; shared with other jobs while measured (load average {load:.0f}).", END]
     return "\n".join(lines)
 
 
