@@ -14,12 +14,15 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from ml import io
+from ml.backtest import chosen_value
 from ml.churn import predict_churn
+from ml.clusters import cluster_customers
 from ml.clv import ClvFit, fit_clv, score_clv
 from ml.config import ModelSettings, load_settings
+from ml.potential import potential_classes_within, potential_scores
 from ml.rfm import rfm_summary
-from ml.segments import assign_segments, kmeans_clusters, potential_classes, value_classes
-from ml.value import current_value
+from ml.segments import assign_segments, value_classes
+from ml.value import current_value, window_start
 
 log = logging.getLogger("ml.models")
 
@@ -75,7 +78,10 @@ def tenure_days(customers: pd.DataFrame, first_purchase: pd.Series, as_of: date)
 
 def _classify(frame: pd.DataFrame, settings: ModelSettings) -> tuple[pd.Series, pd.Series, pd.Series]:
     value_class = value_classes(frame["revenue_12m"], frame["current_value_12m"], settings.value_high_quantile)
-    potential_class = potential_classes(frame["potential_score"], settings.potential_high_quantile)
+    tiebreak = frame["clv_12m"].fillna(0) * (1 - frame.get("churn_risk", pd.Series(0.5, index=frame.index)).fillna(0.5))
+    potential_class = potential_classes_within(
+        frame["potential_score"], value_class, tiebreak, settings.potential_high_quantile
+    )
     segment = assign_segments(
         value_class,
         potential_class,
@@ -101,8 +107,15 @@ def _snapshot(
     clv = score_clv(rfm, fit, settings.clv_horizon_months, settings.discount_rate_yearly)
     frame = pd.concat([value, rfm, clv], axis=1)
     frame["tenure_days"] = tenure_days(customers, rfm["first_purchase"], as_of).reindex(ids)
-    frame["potential_score"] = frame["clv_12m"].clip(lower=0).round(2)
+    frame["value_prev_12m"] = current_value(ids, invoices, contacts, window_start(as_of).date())["current_value_12m"]
+    frame["potential_score"] = _potential(frame)
     return frame
+
+
+def _potential(frame: pd.DataFrame) -> pd.Series:
+    """Headroom against similar customers, churn-adjusted, plus growth (ml.potential)."""
+    inputs = frame.assign(margin_12m=frame["current_value_12m"], margin_prev_12m=frame["value_prev_12m"])
+    return potential_scores(inputs)["potential_score"].round(2)
 
 
 def with_spend_group(rfm: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
@@ -158,6 +171,12 @@ def score_customers(
     )
 
     frame = _snapshot(customers, invoices, contacts, as_of, fit, settings)
+    chosen, backtest_record = chosen_value(
+        customers, invoices, as_of, settings.discount_rate_yearly, settings.min_repeat_buyers
+    )
+    if chosen is not None:  # the out-of-time backtest preferred another model to BG/NBD + Gamma-Gamma
+        frame["clv_12m"] = chosen.reindex(frame.index).fillna(0.0).where(frame["clv_12m"].notna())
+    timer.step("backtest", "chosen %s", backtest_record.get("chosen"))
     timer.step(
         "value_clv",
         "%d customers, revenue_12m %.2f, clv_12m %.2f",
@@ -171,22 +190,29 @@ def score_customers(
         invoices,
         contacts,
         as_of,
-        frame["p_alive"],
+        frame["p_no_purchase_12m"],
         settings.min_churn_examples,
         settings.min_churn_class_examples,
+        settings.min_repeat_buyers,
     )
     frame["churn_risk"] = churn.churn_risk.reindex(ids)
+    frame["potential_score"] = _potential(frame)  # now with churn risk
     summary.churn_method = str(churn.metrics.get("method", ""))
     timer.step("churn", "%s; auc %s", summary.churn_method, churn.metrics.get("auc"))
 
     frame["value_class"], frame["potential_class"], frame["segment"] = _classify(frame, settings)
-    frame["cluster"] = kmeans_clusters(frame, settings.n_clusters)
+    clustering = cluster_customers(frame, 2, settings.n_clusters)  # k by silhouette up to n_clusters
+    frame["cluster"] = clustering.labels.reindex(frame.index)  # null for customers who never bought
     summary.segment_counts = {k: int(v) for k, v in frame["segment"].value_counts().sort_index().items()}
     timer.step("segments", "%s; %d clusters", summary.segment_counts, frame["cluster"].nunique())
 
+    def _fit_at(point: date) -> ClvFit:
+        return fit_clv(with_spend_group(rfm_summary(ids, invoices, point), customers), settings.min_repeat_buyers)
+
     history_parts = []
     for month, point in month_points(as_of):
-        snap = frame if point == as_of else _snapshot(customers, invoices, contacts, point, fit, settings)
+        # each month-end scored with a fit on what was known then (no look-ahead)
+        snap = frame if point == as_of else _snapshot(customers, invoices, contacts, point, _fit_at(point), settings)
         snap = snap[snap["tenure_days"].isna() | snap["tenure_days"].ge(0)].copy()
         if point != as_of:
             snap["value_class"], snap["potential_class"], snap["segment"] = _classify(snap, settings)
@@ -204,7 +230,7 @@ def score_customers(
     # the BG/NBD recency (first to last purchase) stays inside the CLV fit.
     scores["recency_days"] = scores["days_since_last"]
     scores["tenure_days"] = scores["tenure_days"].clip(lower=0)  # first seen after as_of: brand new
-    for col in ("recency_days", "tenure_days"):
+    for col in ("recency_days", "tenure_days", "cluster"):
         scores[col] = scores[col].astype("Int64")
     scores["clv_12m"] = scores["clv_12m"].round(2)
     scores["monetary_avg"] = scores["monetary_avg"].round(2)
@@ -225,10 +251,16 @@ def score_customers(
             "bgnbd_log_likelihood": fit.bgnbd.log_likelihood if fit.bgnbd else None,
             "gamma_gamma_log_likelihood": fit.gamma_gamma.log_likelihood if fit.gamma_gamma else None,
             "churn": churn.metrics,
+            "backtest": backtest_record,
             "churn_at_risk": int(frame["churn_risk"].ge(settings.churn_threshold).sum()),
             "segment_counts": summary.segment_counts,
             "value_class_counts": {k: int(v) for k, v in frame["value_class"].value_counts().items()},
             "cluster_counts": {str(k): int(v) for k, v in frame["cluster"].value_counts().sort_index().items()},
+            "clusters": {
+                "k": clustering.k,
+                "silhouettes": {str(k): round(v, 4) for k, v in clustering.silhouettes.items()},
+                "profiles": clustering.profiles.round(4).to_dict(orient="records"),
+            },
         }
     }
     params = {"models": {"settings": settings.as_params(), **fit.params()}}

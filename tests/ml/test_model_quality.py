@@ -1,0 +1,165 @@
+"""Potential, churn check, backtest, clusters and look-alikes: pure functions on hand-made and demo frames."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.backtest import backtest, capture
+from ml.churn import calibration_error, choose_churn_model, classification_metrics
+from ml.clusters import cluster_customers
+from ml.lookalike import LookalikeError, score_lookalikes
+from ml.potential import potential_classes_within, potential_scores, top_share
+
+
+def test_top_share_breaks_ties_to_the_exact_share() -> None:
+    score = pd.Series([0.0] * 8 + [5.0, 5.0])
+    tiebreak = pd.Series(np.arange(10.0))
+    assert top_share(score, tiebreak, 0.8).tolist() == [False] * 8 + [True, True]
+    flat = top_share(pd.Series([1.0] * 10), tiebreak, 0.7)  # all tied: the tiebreak decides, 3 high
+    assert flat.sum() == 3 and flat.iloc[-3:].all()
+
+
+def _book(n: int = 3000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    clv = rng.lognormal(5, 1.2, n)
+    return pd.DataFrame(
+        {
+            "customer_type": rng.choice(["person", "organisation"], n, p=[0.8, 0.2]),
+            "tenure_days": rng.integers(30, 1500, n),
+            "monetary_avg": rng.lognormal(4, 1, n),
+            "clv_12m": clv,
+            "current_value_12m": clv * rng.lognormal(0, 0.6, n) - 50,
+            "revenue_12m": np.where(rng.random(n) < 0.15, 0.0, clv * 3),
+            "churn_risk": rng.uniform(0, 1, n),
+            "margin_12m": clv * rng.lognormal(0, 0.5, n),
+            "margin_prev_12m": clv * rng.lognormal(0, 0.5, n),
+        },
+        index=[f"C{i}" for i in range(n)],
+    )
+
+
+def test_potential_is_headroom_not_value_and_fills_every_cell() -> None:
+    book = _book()
+    pot = potential_scores(book)
+    assert (pot["headroom"] >= 0).all() and (pot["potential_score"] >= 0).all()
+    top_value = book["clv_12m"] >= book["clv_12m"].quantile(0.95)
+    assert pot.loc[top_value, "headroom"].median() == 0  # the best are at their peers' level already
+    rho = book["clv_12m"].corr(pot["potential_score"], method="spearman")
+    assert rho < 0.5
+    high = book["clv_12m"] >= book["clv_12m"].quantile(0.8)  # value_high_quantile 0.8
+    value_class = pd.Series(np.where(book["revenue_12m"] > 0, np.where(high, "high", "low"), "none"), book.index)
+    cls = potential_classes_within(pot["potential_score"], value_class, pot["churn_adjusted_value"], 0.8)
+    cells = pd.crosstab(value_class, cls) / len(book)
+    assert cells.shape == (3, 2) and (cells.to_numpy() >= 0.02).all()
+
+
+def test_calibration_error_and_metrics() -> None:
+    y = np.array([0, 0, 1, 1] * 25)
+    assert calibration_error(y, np.full(100, 0.5)) == pytest.approx(0.0)
+    assert calibration_error(y, np.full(100, 0.9)) == pytest.approx(0.4)
+    m = classification_metrics(pd.Series(y), pd.Series(np.where(y == 1, 0.8, 0.2)))
+    assert m["auc"] == 1.0 and m["brier"] == pytest.approx(0.04)
+
+
+def test_churn_model_kept_only_when_it_beats_the_baseline_out_of_time() -> None:
+    rng = np.random.default_rng(1)
+    n = 600
+    signal = rng.normal(size=(2, n))
+    y_tr = pd.Series((signal[0] + rng.normal(0, 0.5, n) > 0).astype(int))
+    y_va = pd.Series((signal[1] + rng.normal(0, 0.5, n) > 0).astype(int), index=range(n, 2 * n))
+    x_tr = pd.DataFrame({"f": signal[0]})
+    x_va = pd.DataFrame({"f": signal[1]}, index=y_va.index)
+    useless = pd.Series(0.5, index=y_va.index)
+    use, m = choose_churn_model(x_tr, y_tr, x_va, y_va, useless)
+    assert use and m["model"]["auc"] > 0.9 and m["baseline"]["auc"] == 0.5
+    perfect = y_va.astype(float) * 0.98 + 0.01
+    use, m = choose_churn_model(x_tr, y_tr, x_va, y_va, perfect)
+    assert not use and "does not beat" in m["reason"]
+    use, m = choose_churn_model(x_tr.iloc[:20], y_tr.iloc[:20], x_va, y_va, useless)
+    assert not use and m["reason"].startswith("too few examples")
+
+
+def test_capture() -> None:
+    actual = pd.Series([100.0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert capture(pd.Series(np.arange(10.0)[::-1]), actual) == 1.0
+    assert capture(pd.Series(np.arange(10.0)), actual) == 0.0
+
+
+@pytest.mark.slow
+def test_backtest_on_demo_data_beats_last_year(tmp_path: Path) -> None:
+    """Out of time on a demo book: the chosen model ranks future margin better than last year's margin."""
+    from cvm.demo import generate
+    from tests.ml.demo_frames import demo_frames
+
+    generate(tmp_path, customers=2000, seed=5, end_date=date(2026, 10, 31))
+    customers, invoices, _ = demo_frames(tmp_path)
+    result = backtest(customers, invoices, date(2026, 10, 31))
+    chosen, naive = result.metrics[result.chosen], result.metrics["naive_last_12m"]
+    assert result.chosen != "naive_last_12m"
+    assert chosen["spearman"] > naive["spearman"] and chosen["top20_capture"] > naive["top20_capture"]
+    assert 0.7 < chosen["total_ratio"] < 1.3
+    assert result.metrics["ideal"]["top20_capture"] > chosen["top20_capture"]
+
+
+def test_clusters_pick_k_by_silhouette_and_say_what_they_are() -> None:
+    rng = np.random.default_rng(2)
+    groups = [  # frequency, monetary_avg, days_since_last, tenure, value, type
+        (20, 30.0, 10, 900, 2000.0, "person"),
+        (1, 5000.0, 30, 600, 9000.0, "organisation"),
+        (0, 25.0, 600, 700, 0.0, "person"),
+    ]
+    rows = []
+    for f, m, d, t, v, kind in groups:
+        for _ in range(150):
+            rows.append(
+                {
+                    "frequency": max(0, round(f * rng.lognormal(0, 0.1))),
+                    "monetary_avg": m * rng.lognormal(0, 0.1),
+                    "days_since_last": d * rng.lognormal(0, 0.1),
+                    "tenure_days": t * rng.lognormal(0, 0.1),
+                    "current_value_12m": v * rng.lognormal(0, 0.1),
+                    "customer_type": kind,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    result = cluster_customers(frame, 2, 6)
+    assert result.k == 3 and max(result.silhouettes, key=result.silhouettes.get) == 3
+    words = result.profiles.set_index("cluster")["description"]
+    assert words[0] == "occasional large B2B buyers"  # highest value first
+    assert words[1] == "frequent small B2C buyers"
+    assert words[2] == "one-time small B2C buyers, lapsed"
+    assert result.profiles["customers"].tolist() == [150, 150, 150]
+
+
+def test_lookalikes_score_prospects_with_reasons_and_consent() -> None:
+    rng = np.random.default_rng(3)
+    n = 800
+    customers = pd.DataFrame(
+        {
+            "customer_type": rng.choice(["person", "organisation"], n),
+            "newsletter_clicks": rng.poisson(2, n).astype(float),
+        }
+    )
+    best = (customers["customer_type"].eq("organisation") & (rng.random(n) < 0.6)) | (rng.random(n) < 0.05)
+    prospects = pd.DataFrame(
+        {
+            "customer_type": ["organisation", "person"],
+            "newsletter_clicks": [2.0, 2.0],
+            "email_opt_in": [True, False],
+            "phone_opt_in": [False, True],
+        },
+        index=["P1", "P2"],
+    )
+    out = score_lookalikes(customers, best, prospects, ["customer_type", "newsletter_clicks"])
+    assert out.index.tolist() == ["P1", "P2"]
+    assert out.loc["P1", "lookalike_score"] > 2 * out.loc["P2", "lookalike_score"]
+    assert 0 < out.loc["P2", "lookalike_score"] < out.loc["P1", "lookalike_score"] < 1
+    assert "customer_type is organisation" in out.loc["P1", "reasons"]
+    assert out.loc["P1", "email_opt_in"] and not out.loc["P1", "phone_opt_in"]
+    with pytest.raises(LookalikeError, match="need 10 best"):
+        score_lookalikes(customers, pd.Series(False, index=customers.index), prospects, ["customer_type"])
