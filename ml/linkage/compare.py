@@ -23,7 +23,7 @@ class Field:
 
     name: str
     column: str
-    method: str  # 'name' (Jaro-Winkler graded) | 'exact' | 'address'
+    method: str  # 'name' (Jaro-Winkler graded) | 'exact' | 'address' | 'organisation' | 'initial' | 'domain'
     levels: int
     identifying: bool  # agreement identifies the party on its own (used by the name-only guard)
 
@@ -36,6 +36,8 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("address", "postcode", "address", 4, True),
     Field("birth_date", "birth_date_key", "exact", 2, True),
     Field("iban", "iban", "exact", 2, True),
+    Field("organisation", "organisation_key", "organisation", 3, False),
+    Field("initial", "first_initial", "initial", 2, False),
 )
 
 ORGANISATION_FIELDS: tuple[Field, ...] = (
@@ -46,7 +48,11 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
     Field("email", "email", "exact", 2, True),
     Field("phone", "phone", "exact", 2, True),
     Field("address", "postcode", "address", 4, True),
+    Field("email_domain", "work_domain", "domain", 2, False),
 )
+
+# computed here from the records rather than by recordlinkage.Compare
+CUSTOM_METHODS = ("organisation", "initial", "domain")
 
 NAME_EXACT, NAME_CLOSE, NAME_SIMILAR = 3, 2, 1
 JW_CLOSE, JW_SIMILAR = 0.92, 0.80
@@ -63,6 +69,8 @@ def _compare(fields: tuple[Field, ...]) -> recordlinkage.Compare:
         elif f.method == "address":
             cmp.exact("postcode", "postcode", label=f"{f.name}__postcode", missing_value=np.nan)
             cmp.exact("house_number", "house_number", label=f"{f.name}__house", missing_value=np.nan)
+        elif f.method in CUSTOM_METHODS:
+            continue
         else:
             raise ValueError(f"unknown comparison method {f.method!r}")
     return cmp
@@ -88,10 +96,60 @@ def _address_level(postcode: pd.Series, house: pd.Series) -> np.ndarray:
     return level.astype(np.int8)
 
 
+def _sides(pairs: pd.MultiIndex, records: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    left = records[column].reindex(pairs.get_level_values(0)).reset_index(drop=True)
+    right = records[column].reindex(pairs.get_level_values(1)).reset_index(drop=True)
+    return left, right
+
+
+def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
+    return (left.notna() & right.notna() & left.eq(right)).to_numpy()
+
+
+def organisation_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """A person's organisation context: 2 the same CRM account or company name, 1 the same work e-mail
+    domain (not a public provider), 0 both have context and none of it agrees, -1 a side has none.
+
+    The same full name at the same organisation is strong evidence even without shared contact details
+    (a CRM contact and the subscriber who filled in the company field with a private e-mail)."""
+    acc_l, acc_r = _sides(pairs, records, "organisation_record_key")
+    org_l, org_r = _sides(pairs, records, "organisation_key")
+    dom_l, dom_r = _sides(pairs, records, "work_domain")
+    has_l = (acc_l.notna() | org_l.notna() | dom_l.notna()).to_numpy()
+    has_r = (acc_r.notna() | org_r.notna() | dom_r.notna()).to_numpy()
+    same_org = _same(acc_l, acc_r) | _same(org_l, org_r)
+    level = np.select([same_org, _same(dom_l, dom_r), has_l & has_r], [2, 1, 0], default=-1)
+    return level.astype(np.int8)
+
+
+def initial_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """First initials, only where a side has no full first name ('m. jacobs' vs 'rik jacobs'): 1 agree,
+    0 differ, -1 otherwise (full names are compared by the first_name field)."""
+    ini_l, ini_r = _sides(pairs, records, "first_initial")
+    full_l, full_r = _sides(pairs, records, "first_name_std")
+    applies = (ini_l.notna() & ini_r.notna() & (full_l.isna() | full_r.isna())).to_numpy()
+    level = np.where(applies, np.where(_same(ini_l, ini_r), 1, 0), -1)
+    return level.astype(np.int8)
+
+
+def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """An organisation's e-mail domain (public providers excluded): 1 same, 0 differ, -1 missing.
+
+    info@, facturen@ and crediteuren@ at one domain are one organisation's mailboxes."""
+    left, right = _sides(pairs, records, "work_domain")
+    present = (left.notna() & right.notna()).to_numpy()
+    return np.where(present, np.where(_same(left, right), 1, 0), -1).astype(np.int8)
+
+
+CUSTOM_LEVELS = {"organisation": organisation_level, "initial": initial_level, "domain": domain_level}
+
+
 def levels_from_features(features: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
     """Raw similarity features -> one int8 level column per field."""
     out = pd.DataFrame(index=features.index)
     for f in fields:
+        if f.method in CUSTOM_METHODS:
+            continue
         if f.method == "name":
             out[f.name] = _name_level(features[f"{f.name}__jw"], features[f"{f.name}__eq"])
         elif f.method == "exact":
@@ -116,5 +174,11 @@ def compare_levels(
         empty.index = pairs
         return empty
     cmp = _compare(fields)
-    parts = [levels_from_features(cmp.compute(chunk, records), fields) for chunk in _chunks(pairs, chunk_size)]
+    parts = []
+    for chunk in _chunks(pairs, chunk_size):
+        part = levels_from_features(cmp.compute(chunk, records), fields).reindex(chunk)
+        for f in fields:
+            if f.method in CUSTOM_METHODS:
+                part[f.name] = CUSTOM_LEVELS[f.method](chunk, records)
+        parts.append(part[[f.name for f in fields]])
     return pd.concat(parts)

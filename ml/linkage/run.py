@@ -19,7 +19,7 @@ from ml.linkage.cluster import cluster_records
 from ml.linkage.compare import ORGANISATION_FIELDS, PERSON_FIELDS, compare_levels
 from ml.linkage.customers import assign_customers
 from ml.linkage.ids import assign_stable_ids
-from ml.linkage.score import score_pairs
+from ml.linkage.score import score_pairs, term_frequency_adjustment
 from ml.linkage.standardise import prepare_records
 
 log = logging.getLogger("ml.linkage")
@@ -100,7 +100,10 @@ def resolve(
         timer.step(f"block.{kind}", "%d candidate pairs %s", len(pairs), per_pass)
         levels = compare_levels(pairs, sub, fields)
         timer.step(f"compare.{kind}", "%d comparison vectors", len(levels))
-        scored, model = score_pairs(levels, fields, kind, threshold, settings.linkage_name_only_max_probability)
+        tf = term_frequency_adjustment(levels, sub, "last_name", "last_name") if kind == "person" else None
+        scored, model = score_pairs(
+            levels, fields, kind, threshold, settings.linkage_name_only_max_probability, adjustment=tf
+        )
         summary.matched_pairs += int(scored["is_match"].sum())
         summary.model[kind] = {
             "lambda": round(model.lambda_, 6),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ml.linkage.compare import NAME_SIMILAR, Field
+from ml.linkage.compare import NAME_CLOSE, NAME_EXACT, NAME_SIMILAR, Field
 
 # Default m (matches) and u (non-matches among *candidate pairs*) per level, lowest level first.
 # u is among candidates, not random pairs: blocking already brings families and namesakes together.
@@ -34,8 +34,12 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "birth_date": ((0.05, 0.95), (0.99, 0.01)),
     "iban": ((0.20, 0.80), (0.97, 0.03)),
     "kvk": ((0.05, 0.95), (0.995, 0.005)),
+    "organisation": ((0.15, 0.15, 0.70), (0.55, 0.15, 0.30)),
+    "initial": ((0.05, 0.95), (0.70, 0.30)),
+    "email_domain": ((0.20, 0.80), (0.90, 0.10)),
     "vat": ((0.05, 0.95), (0.995, 0.005)),
 }
+MONOTONE_METHODS = ("name", "organisation")
 LAMBDA_PRIOR = 0.1  # share of candidate pairs that are matches, before the data says otherwise
 EPS = 1e-6
 
@@ -96,23 +100,45 @@ class FellegiSunter:
         self.lambda_ = float(lam)
         return self
 
+    def weight(self, f: Field) -> np.ndarray:
+        """Natural-log Bayes factor per level. Graded fields are made non-decreasing in the level: EM on
+        blocked pairs (all from a name pass agree on names) can otherwise learn that an exact name is
+        weaker evidence than a close one, which no steward would accept."""
+        weight = np.log(np.clip(self.m[f.name], EPS, None)) - np.log(np.clip(self.u[f.name], EPS, None))
+        if f.method in MONOTONE_METHODS:
+            weight = np.maximum.accumulate(weight)
+        return weight
+
     def _log_odds(self, codes: dict[str, np.ndarray], lam: float) -> np.ndarray:
         n = len(next(iter(codes.values())))
         score = np.full(n, np.log(max(lam, EPS) / max(1 - lam, EPS)))
         for f in self.fields:
             c = codes[f.name]
-            weight = np.log(np.clip(self.m[f.name], EPS, None)) - np.log(np.clip(self.u[f.name], EPS, None))
-            score += np.where(c >= 0, weight[np.clip(c, 0, f.levels - 1)], 0.0)
+            score += np.where(c >= 0, self.weight(f)[np.clip(c, 0, f.levels - 1)], 0.0)
         return score
 
     def _posterior(self, codes: dict[str, np.ndarray], lam: float) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self._log_odds(codes, lam)))
 
-    def predict_proba(self, levels: pd.DataFrame) -> pd.Series:
+    def predict_proba(self, levels: pd.DataFrame, adjustment: np.ndarray | None = None) -> pd.Series:
+        """Match probability per pair; `adjustment` adds per-pair log-odds (term frequencies)."""
         codes = {f.name: levels[f.name].to_numpy(dtype=int) for f in self.fields}
         if len(levels) == 0:
             return pd.Series(dtype=float, index=levels.index)
-        return pd.Series(self._posterior(codes, self.lambda_), index=levels.index)
+        score = self._log_odds(codes, self.lambda_)
+        if adjustment is not None:
+            score = score + adjustment
+        return pd.Series(1.0 / (1.0 + np.exp(-score)), index=levels.index)
+
+    def field_weights(self, levels: pd.DataFrame) -> pd.DataFrame:
+        """Per pair and field the log2 Bayes factor its level contributed (0 when missing): the
+        explanation of a match probability."""
+        out = pd.DataFrame(index=levels.index)
+        for f in self.fields:
+            c = levels[f.name].to_numpy(dtype=int)
+            weight = self.weight(f) / np.log(2)
+            out[f.name] = np.where(c >= 0, weight[np.clip(c, 0, f.levels - 1)], 0.0)
+        return out
 
     def weights_table(self) -> dict[str, dict[str, list[float]]]:
         """m, u per field and level, for the run's params (explains what the model learned)."""
@@ -142,14 +168,38 @@ def apply_rules(
         agree |= levels["organisation_name"].eq(3)  # an exact organisation name is near-unique in a customer base
         conflict = levels["kvk"].eq(0)
     else:
+        # the same full name at the same organisation (account, company field) identifies a person
+        agree |= levels["organisation"].eq(2) & levels["first_name"].ge(NAME_CLOSE) & levels["last_name"].ge(NAME_CLOSE)
         conflict = (
             levels["first_name"].between(0, NAME_SIMILAR - 1)
             | levels["last_name"].between(0, NAME_SIMILAR - 1)
             | levels["birth_date"].eq(0)
+            | levels["initial"].eq(0)
         )
     out = out.where(agree, np.minimum(out, name_only_max_probability))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out
+
+
+TF_MIN, TF_MAX = -2.5, 1.0  # bounds of the term-frequency adjustment (log-odds)
+
+
+def term_frequency_adjustment(levels: pd.DataFrame, records: pd.DataFrame, field: str, column: str) -> np.ndarray:
+    """Log-odds adjustment for exact agreement on a common or rare value (Jansen, de Vries vs Broekhoven).
+
+    log(P(two random records share a value) / frequency of this value): negative for common surnames,
+    positive (bounded) for rare ones; 0 where the field does not agree exactly.
+    """
+    if len(levels) == 0 or field not in levels:
+        return np.zeros(len(levels))
+    values = records[column].dropna()
+    if values.empty:
+        return np.zeros(len(levels))
+    tf = values.value_counts(normalize=True)
+    expected = float((tf**2).sum())
+    value = records[column].reindex(levels.index.get_level_values(0)).map(tf).to_numpy(dtype=float)
+    adj = np.clip(np.log(expected / np.where(np.isnan(value), expected, value)), TF_MIN, TF_MAX)
+    return np.where(levels[field].to_numpy() == NAME_EXACT, adj, 0.0)
 
 
 def score_pairs(
@@ -158,10 +208,13 @@ def score_pairs(
     party_kind: str,
     threshold: float,
     name_only_max_probability: float = 0.5,
+    adjustment: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, FellegiSunter]:
     """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match."""
     model = FellegiSunter(fields).fit(levels)
-    proba = apply_rules(model.predict_proba(levels), levels, fields, party_kind, name_only_max_probability)
+    proba = apply_rules(
+        model.predict_proba(levels, adjustment), levels, fields, party_kind, name_only_max_probability
+    )
     out = pd.DataFrame(
         {
             "record_key_l": levels.index.get_level_values(0).astype(str) if len(levels) else [],

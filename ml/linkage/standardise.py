@@ -7,95 +7,68 @@ and derives phonetic and partial keys (postcode 4 digits, e-mail without role ma
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
-# A small seed map: nickname/short form -> canonical first name. Roadmap item 1 grows this into a table.
-NICKNAMES: dict[str, str] = {
-    "hans": "johannes",
-    "jan": "johannes",
-    "johan": "johannes",
-    "joop": "johannes",
-    "jo": "johannes",
-    "kees": "cornelis",
-    "cor": "cornelis",
-    "cees": "cornelis",
-    "wim": "wilhelmus",
-    "willem": "wilhelmus",
-    "pim": "wilhelmus",
-    "els": "elisabeth",
-    "lisa": "elisabeth",
-    "liesbeth": "elisabeth",
-    "betty": "elisabeth",
-    "elise": "elisabeth",
-    "elizabeth": "elisabeth",
-    "piet": "petrus",
-    "pieter": "petrus",
-    "peter": "petrus",
-    "klaas": "nicolaas",
-    "nico": "nicolaas",
-    "henk": "hendrik",
-    "hein": "hendrik",
-    "gert": "gerardus",
-    "gerard": "gerardus",
-    "geert": "gerardus",
-    "bert": "albertus",
-    "albert": "albertus",
-    "ria": "maria",
-    "marie": "maria",
-    "mies": "maria",
-    "mieke": "maria",
-    "anneke": "anna",
-    "anja": "anna",
-    "annie": "anna",
-    "toon": "antonius",
-    "ton": "antonius",
-    "anton": "antonius",
-    "teun": "antonius",
-    "sjaak": "jacobus",
-    "jaap": "jacobus",
-    "koos": "jacobus",
-    "jacob": "jacobus",
-    "dirk": "theodorus",
-    "dick": "theodorus",
-    "ruud": "rudolf",
-    "rudi": "rudolf",
-}
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
-INFIXES: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "de",
-            "van",
-            "van de",
-            "van der",
-            "van den",
-            "den",
-            "der",
-            "ter",
-            "te",
-            "ten",
-            "het",
-            "'t",
-            "op de",
-            "in 't",
-            "in de",
-            "van 't",
-            "uit de",
-            "uit den",
-            "la",
-            "le",
-            "du",
-            "da",
-            "von",
-            "di",
-        ],
-        key=len,
-        reverse=True,
-    )
-)
+
+@cache
+def _seed_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of a standardisation seed (dbt_project/seeds/<name>.csv): the one list dbt and Python share."""
+    with (SEEDS_DIR / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+        return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f))
+
+
+@cache
+def nicknames() -> dict[str, str]:
+    """Nickname/short form -> canonical first name (seed name_nicknames)."""
+    return {r["nickname"].lower(): r["canonical_first_name"].lower() for r in _seed_rows("name_nicknames")}
+
+
+@cache
+def infixes() -> tuple[str, ...]:
+    """Dutch surname prefixes, longest first so 'van der' wins over 'van' (seed name_infixes)."""
+    return tuple(sorted({r["infix"].lower() for r in _seed_rows("name_infixes")}, key=len, reverse=True))
+
+
+@cache
+def public_email_domains() -> frozenset[str]:
+    """Mail providers anyone can use: a shared domain there says nothing (seed public_email_domains)."""
+    return frozenset(r["domain"].lower() for r in _seed_rows("public_email_domains"))
+
+
+@cache
+def _mailboxes() -> tuple[frozenset[str], tuple[str, ...]]:
+    rows = _seed_rows("generic_mailboxes")
+    exact = frozenset(r["local_part"].lower() for r in rows if r["match"] == "exact")
+    prefixes = tuple(r["local_part"].lower() for r in rows if r["match"] == "prefix")
+    return exact, prefixes
+
+
+def is_generic_mailbox(email: str | None) -> bool:
+    """info@, facturen@, crediteuren@ (exact local part) or fam.jansen@ (prefix followed by . - _ or
+    the end): a mailbox shared by several people, so it does not identify a person (seed
+    generic_mailboxes)."""
+    if not email or "@" not in email:
+        return False
+    local = email.split("@", 1)[0].lower()
+    exact, prefixes = _mailboxes()
+    if local in exact:
+        return True
+    return any(local == p or (local.startswith(p) and local[len(p)] in ".-_") for p in prefixes)
+
+
+def email_domain(email: str | None) -> str | None:
+    if not email or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1].lower() or None
+
 
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^0-9a-z' ]+")
@@ -119,7 +92,7 @@ def split_infix(last_name: str | None, infix: str | None) -> tuple[str | None, s
         return name.strip(), fold(rest) or infix
     if infix:
         return last_name, infix
-    for candidate in INFIXES:
+    for candidate in infixes():
         if last_name.startswith(candidate + " ") and len(last_name) > len(candidate) + 1:
             return last_name[len(candidate) + 1 :].strip(), candidate
     return last_name, infix
@@ -133,7 +106,7 @@ def canonical_first_name(first_name: str | None) -> str | None:
     first = first_name.split(" ")[0]
     if len(first) == 1:
         return None
-    return NICKNAMES.get(first, first)
+    return nicknames().get(first, first)
 
 
 def dutch_phonetic(name: str | None) -> str | None:
@@ -200,7 +173,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
 
     Added: first_name_std (nickname-canonical), last_name/infix re-split, last_name_key (phonetic),
     organisation_key (folded organisation name), email_key (personal e-mail; role mailboxes removed for
-    persons because a shared info@ says nothing about which person it is), postcode4, address_key.
+    persons because a shared info@ or fam.jansen@ says nothing about which person it is), work_domain
+    (e-mail domain unless a public provider), postcode4, address_key.
     """
     df = records.copy()
     df = df.set_index("record_key", drop=False)
@@ -221,8 +195,12 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["organisation_key"] = df["organisation_name"].astype(object)
     df["email"] = df["email"].map(_clean_lower).astype(object) if "email" in df else None
     is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
+    is_role |= df["email"].map(is_generic_mailbox).astype(bool)
+    df["email_is_generic"] = is_role
     is_person = df["party_kind"].eq("person")
     df["email_key"] = df["email"].where(~(is_role & is_person)).astype(object)
+    domain = df["email"].map(email_domain)
+    df["work_domain"] = domain.where(~domain.isin(public_email_domains())).astype(object)
     df["phone"] = df["phone"].map(_clean_lower).astype(object)
     df["postcode"] = df["postcode"].map(_clean_upper).astype(object)
     df["postcode4"] = df["postcode"].map(lambda p: p[:4] if p and len(p) >= 4 else None).astype(object)
