@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import recordlinkage
 
+from ml.linkage.standardise import related_first_names
+
 CHUNK_PAIRS = 200_000  # compare in chunks so memory stays flat however many pairs blocking yields
 
 
@@ -123,13 +125,32 @@ def organisation_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarra
 
 
 def initial_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
-    """First initials, only where a side has no full first name ('m. jacobs' vs 'rik jacobs'): 1 agree,
-    0 differ, -1 otherwise (full names are compared by the first_name field)."""
+    """First initials, only where a side has no full first name ('m. jacobs' vs 'rik jacobs'): 1 the
+    bare initial fits the other side's name (also via its formal name: 'm.' fits 'Tinus', Martinus),
+    0 it does not, -1 otherwise (full names are compared by the first_name field)."""
     ini_l, ini_r = _sides(pairs, records, "first_initial")
+    opts_l, opts_r = _sides(pairs, records, "first_initials")
     full_l, full_r = _sides(pairs, records, "first_name_std")
     applies = (ini_l.notna() & ini_r.notna() & (full_l.isna() | full_r.isna())).to_numpy()
-    level = np.where(applies, np.where(_same(ini_l, ini_r), 1, 0), -1)
+    fits = [
+        bool(a and b and (a in ob or b in oa))
+        for a, b, oa, ob in zip(ini_l.to_numpy(), ini_r.to_numpy(), opts_l.to_numpy(), opts_r.to_numpy(), strict=True)
+    ]
+    level = np.where(applies, np.where(fits, 1, 0), -1)
     return level.astype(np.int8)
+
+
+def nickname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """First names that disagree by spelling but are nickname and formal name of each other
+    ('Nel'/'Petronella') count as close."""
+    low = np.flatnonzero((level >= 0) & (level < NAME_CLOSE))
+    if len(low) == 0 or "first_name_raw" not in records:
+        return level
+    left, right = _sides(pairs[low], records, "first_name_raw")
+    related = np.array([related_first_names(a, b) for a, b in zip(left, right, strict=True)], dtype=bool)
+    out = level.copy()
+    out[low[related]] = NAME_CLOSE
+    return out
 
 
 def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
@@ -180,5 +201,7 @@ def compare_levels(
         for f in fields:
             if f.method in CUSTOM_METHODS:
                 part[f.name] = CUSTOM_LEVELS[f.method](chunk, records)
+            elif f.name == "first_name":
+                part[f.name] = nickname_upgrade(part[f.name].to_numpy(), chunk, records)
         parts.append(part[[f.name for f in fields]])
     return pd.concat(parts)

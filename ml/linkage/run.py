@@ -25,6 +25,8 @@ from ml.linkage.standardise import prepare_records
 log = logging.getLogger("ml.linkage")
 logging.getLogger("recordlinkage").setLevel(logging.WARNING)  # it logs every index/compare call at INFO
 
+# attributes a party has only one of: a cluster holding two values is split at its weakest link
+EXCLUSIVE = {"person": ("birth_date_key",), "organisation": ("kvk_number",)}
 KINDS = {
     "person": (PERSON_PASSES, PERSON_FIELDS),
     "organisation": (ORGANISATION_PASSES, ORGANISATION_FIELDS),
@@ -120,7 +122,15 @@ def resolve(
             model.iterations,
         )
         max_size = getattr(settings, f"linkage_max_{kind}_cluster_size")
-        clustered = cluster_records(sub.index, scored, threshold, max_size, settings.linkage_strong_probability)
+        clustered = cluster_records(
+            sub.index,
+            scored,
+            threshold,
+            max_size,
+            settings.linkage_strong_probability,
+            records=sub,
+            exclusive=EXCLUSIVE[kind],
+        )
         clustered["cluster"] = kind[0] + clustered["cluster"].astype(str)
         clusters.append(clustered)
         all_pairs.append(scored)

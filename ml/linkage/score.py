@@ -169,7 +169,10 @@ def apply_rules(
         conflict = levels["kvk"].eq(0)
     else:
         # the same full name at the same organisation (account, company field) identifies a person
-        agree |= levels["organisation"].eq(2) & levels["first_name"].ge(NAME_CLOSE) & levels["last_name"].ge(NAME_CLOSE)
+        full_name = levels["first_name"].ge(NAME_CLOSE) & levels["last_name"].ge(NAME_CLOSE)
+        agree |= levels["organisation"].ge(1) & full_name
+        # the same exact full name within one postcode (house number unknown on a side)
+        agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
         conflict = (
             levels["first_name"].between(0, NAME_SIMILAR - 1)
             | levels["last_name"].between(0, NAME_SIMILAR - 1)
@@ -212,9 +215,7 @@ def score_pairs(
 ) -> tuple[pd.DataFrame, FellegiSunter]:
     """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match."""
     model = FellegiSunter(fields).fit(levels)
-    proba = apply_rules(
-        model.predict_proba(levels, adjustment), levels, fields, party_kind, name_only_max_probability
-    )
+    proba = apply_rules(model.predict_proba(levels, adjustment), levels, fields, party_kind, name_only_max_probability)
     out = pd.DataFrame(
         {
             "record_key_l": levels.index.get_level_values(0).astype(str) if len(levels) else [],

@@ -26,9 +26,25 @@ def _seed_rows(name: str) -> tuple[dict[str, str], ...]:
 
 
 @cache
-def nicknames() -> dict[str, str]:
-    """Nickname/short form -> canonical first name (seed name_nicknames)."""
-    return {r["nickname"].lower(): r["canonical_first_name"].lower() for r in _seed_rows("name_nicknames")}
+def nicknames() -> dict[str, frozenset[str]]:
+    """Nickname/short form -> the formal first names it can stand for (seed name_nicknames; 'nel' is
+    Cornelia or Petronella)."""
+    out: dict[str, set[str]] = {}
+    for r in _seed_rows("name_nicknames"):
+        out.setdefault(r["nickname"].lower(), set()).add(r["formal_first_name"].lower())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def formal_names(first: str | None) -> frozenset[str]:
+    """The name itself and every formal name it can be short for."""
+    if not first:
+        return frozenset()
+    return frozenset({first}) | nicknames().get(first, frozenset())
+
+
+def related_first_names(a: str | None, b: str | None) -> bool:
+    """Same name, or nickname and formal name of one another ('kees'/'cornelis', 'nel'/'petronella')."""
+    return bool(a and b and formal_names(a) & formal_names(b))
 
 
 @cache
@@ -99,14 +115,23 @@ def split_infix(last_name: str | None, infix: str | None) -> tuple[str | None, s
 
 
 def canonical_first_name(first_name: str | None) -> str | None:
-    """Canonical form of the first given name; None for a bare initial ('d.'), which neither confirms
-    nor contradicts a full name."""
+    """Canonical form of the first given name (the first of its formal names); None for a bare initial
+    ('d.'), which neither confirms nor contradicts a full name."""
     if not first_name:
         return None
     first = first_name.split(" ")[0]
     if len(first) == 1:
         return None
-    return nicknames().get(first, first)
+    mapped = nicknames().get(first)
+    return min(mapped) if mapped else first
+
+
+def first_initials(first_name: str | None) -> str | None:
+    """Initials a person with this first name may use: 'tinus' -> 'mt' (Martinus); 'm' -> 'm'."""
+    if not first_name:
+        return None
+    first = first_name.split(" ")[0]
+    return "".join(sorted({n[0] for n in formal_names(first)}))
 
 
 def dutch_phonetic(name: str | None) -> str | None:
@@ -189,8 +214,12 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["infix"] = [s[1] for s in split]
     for col in ("first_name", "full_name", "organisation_name", "city"):
         df[col] = df[col].map(fold).astype(object)
+    # 'Boer, M. de' split by a source as first name 'de': a surname prefix is never a first name
+    df["first_name"] = df["first_name"].map(lambda s: None if s in infixes() else s).astype(object)
     df["first_name_std"] = df["first_name"].map(canonical_first_name).astype(object)
     df["first_initial"] = df["first_name"].map(lambda s: s[0] if s else None).astype(object)
+    df["first_initials"] = df["first_name"].map(first_initials).astype(object)
+    df["first_name_raw"] = df["first_name"].map(lambda s: s.split(" ")[0] if s and len(s.split(" ")[0]) > 1 else None)
     df["last_name_key"] = df["last_name"].map(dutch_phonetic).astype(object)
     df["organisation_key"] = df["organisation_name"].astype(object)
     df["email"] = df["email"].map(_clean_lower).astype(object) if "email" in df else None
