@@ -6,9 +6,13 @@
     end
 {%- endmacro %}
 
-{#- A shared mailbox (info@, sales@, ...): it says little about which person a record is. -#}
-{% macro is_role_email(email_expression) -%}
-    (split_part({{ email_expression }}, '@', 1) in (
-        {%- for prefix in var('role_email_prefixes') %}'{{ prefix }}'{{ ", " if not loop.last }}{% endfor -%}
-    ))
+{#- A shared mailbox (info@, facturen@, fam.jansen@, ...; seed generic_mailboxes, the list Python's
+    ml/linkage/standardise.py reads too): it says little about which person a record is. `kind`: only 'role' or 'family' mailboxes. -#}
+{% macro is_role_email(email_expression, kind=none) -%}
+    exists (
+        select 1 from {{ ref('generic_mailboxes') }} as mailbox
+        where {% if kind %}mailbox.mailbox_kind = '{{ kind }}' and ({% endif %}split_part({{ email_expression }}, '@', 1) = mailbox.local_part
+            or (mailbox.match = 'prefix'
+                and split_part({{ email_expression }}, '@', 1) ~ ('^' || mailbox.local_part || '([._-]|$)')){% if kind %}){% endif %}
+    )
 {%- endmacro %}

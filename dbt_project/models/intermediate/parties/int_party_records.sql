@@ -145,10 +145,16 @@ finance_debtors as (
     from (
         select
             *,
-            -- a debtor is an organisation when it is registered or its name carries a legal form
+            -- a debtor is an organisation when it is registered, its name carries a legal form or an
+            -- organisation word (seed organisation_name_words), or it is billed at a role mailbox
             case
                 when kvk_number is not null or vat_number is not null or legal_form is not null
                     then 'organisation'
+                when exists (
+                    select 1 from {{ ref('organisation_name_words') }} as words
+                    where debtors.organisation_name ~ ('(^|\s)\S*' || words.word || '(\s|$)')
+                ) then 'organisation'
+                when {{ is_role_email('debtors.email', 'role') }} then 'organisation'
                 else 'person'
             end as party_kind
         from debtors
