@@ -65,3 +65,22 @@
         else {{ fold_text(column) }}
     end
 {%- endmacro %}
+
+{#- The last name for display: the source spelling with its diacritics ('Kok-Brûlé'), the prefix split
+    off as dutch_last_name does. Folding accents is for comparison only. -#}
+{% macro dutch_last_name_display(column) -%}
+    {{ display_case(
+        "nullif(btrim(regexp_replace(regexp_replace(" ~ clean_text(column)
+        ~ ", '^(.+?),\\s*" ~ infix_pattern() ~ "\\.?$', '\\1', 'i'), '^(" ~ infix_pattern() ~ "\\s+)+', '', 'i')), '')"
+    ) }}
+{%- endmacro %}
+
+{#- Capitalised only when the source shouted or whispered ('JAN', 'jan' -> 'Jan'); a name typed with
+    care keeps its spelling ('McKenzie', 'Loïs'). -#}
+{% macro display_case(expression) -%}
+    case
+        when {{ expression }} = lower({{ expression }}) or {{ expression }} = upper({{ expression }})
+            then initcap({{ expression }})
+        else {{ expression }}
+    end
+{%- endmacro %}
