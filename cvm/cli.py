@@ -191,10 +191,12 @@ def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
     with connect(warehouse_url(settings)) as conn:
         cur = conn.execute("select record_key, party_id, customer_id from ml.identity_records")
         predicted = pd.DataFrame(cur.fetchall(), columns=["record_key", "party_id", "customer_id"])
-    print(f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}")
+    print(f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}"
+          f"{'B3 precision':>14}{'B3 recall':>11}{'B3 f1':>8}")
     for level, score in evaluate(truth, predicted).items():
         print(f"{level:<10}{score.records:>9}{score.precision:>11.4f}{score.recall:>9.4f}{score.f1:>8.4f}"
-              f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}")
+              f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}"
+              f"{score.bcubed_precision:>14.4f}{score.bcubed_recall:>11.4f}{score.bcubed_f1:>8.4f}")
     return 0
 
 
