@@ -200,6 +200,20 @@ def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_identity_decide(args: argparse.Namespace, settings: Settings) -> int:
+    """Record a steward decision (must-link / cannot-link) that every later linkage run respects."""
+    from cvm.warehouse import connect, warehouse_url
+    from ml.linkage.decisions import DecisionError, record
+
+    try:
+        with connect(warehouse_url(settings)) as conn:
+            record(conn, args.left, args.right, args.decision, args.by, args.reason)
+    except DecisionError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"{args.decision}: {args.left} / {args.right} (applies from the next run)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate-identity", help="linkage precision/recall against a truth file")
     p.add_argument("--truth", required=True, help="truth/records.csv of the demo generator (or its folder)")
     p.set_defaults(func=cmd_evaluate_identity)
+
+    p = sub.add_parser("identity", help="steward decisions on identity resolution")
+    identity = p.add_subparsers(dest="identity_command", required=True)
+    d = identity.add_parser("decide", help="must-link or cannot-link two records in every later run")
+    d.add_argument("left", help="record key, e.g. crm:contacts:CON-000123")
+    d.add_argument("right", help="record key of the other record")
+    d.add_argument("decision", choices=["must-link", "cannot-link"])
+    d.add_argument("--by", help="who decided (kept with the decision)")
+    d.add_argument("--reason", help="why (kept with the decision)")
+    d.set_defaults(func=cmd_identity_decide)
 
     p = sub.add_parser("status", help="last runs and the row counts of the published marts")
     p.add_argument("--runs", type=int, default=5)

@@ -18,6 +18,8 @@ from ml.linkage.block import ORGANISATION_PASSES, PERSON_PASSES, candidate_pairs
 from ml.linkage.cluster import cluster_records
 from ml.linkage.compare import ORGANISATION_FIELDS, PERSON_FIELDS, compare_levels
 from ml.linkage.customers import assign_customers
+from ml.linkage.decisions import combined, pairs_of, read_seed
+from ml.linkage.decisions import read_table as read_decisions
 from ml.linkage.ids import assign_stable_ids
 from ml.linkage.score import score_pairs, term_frequency_adjustment
 from ml.linkage.standardise import prepare_records
@@ -75,9 +77,11 @@ def resolve(
     previous: pd.DataFrame | None = None,
     settings: ModelSettings | None = None,
     model_run_id: str = "adhoc",
+    decisions: pd.DataFrame | None = None,
 ) -> LinkageResult:
     """Resolve parties and customers. `previous`: last run's identity_records (record_key, party_id,
-    customer_id), for stable ids; None or empty on the first run."""
+    customer_id), for stable ids; None or empty on the first run. `decisions`: steward must-link /
+    cannot-link pairs (`decisions.py`), which override the model."""
     settings = settings or load_settings()
     summary = LinkageSummary(model_run_id=model_run_id)
     timer = _Timer(summary)
@@ -91,6 +95,8 @@ def resolve(
         int(records["party_kind"].eq("organisation").sum()),
     )
 
+    decided = decisions if decisions is not None else pd.DataFrame(columns=["record_key_l", "record_key_r", "decision"])
+    must_link, cannot_link = pairs_of(decided, "must-link"), pairs_of(decided, "cannot-link")
     all_pairs: list[pd.DataFrame] = []
     clusters: list[pd.DataFrame] = []
     for kind, (passes, fields) in KINDS.items():
@@ -130,6 +136,8 @@ def resolve(
             settings.linkage_strong_probability,
             records=sub,
             exclusive=EXCLUSIVE[kind],
+            must_link=must_link,
+            cannot_link=cannot_link,
         )
         clustered["cluster"] = kind[0] + clustered["cluster"].astype(str)
         clusters.append(clustered)
@@ -202,7 +210,8 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
             len(previous),
             time.perf_counter() - t0,
         )
-        result = resolve(party_records, previous, settings, model_run_id)
+        decisions = combined(read_seed(), read_decisions(conn))
+        result = resolve(party_records, previous, settings, model_run_id, decisions)
         summary = result.summary
         t = time.perf_counter()
         conn.execute("delete from ml.identity_pairs")
