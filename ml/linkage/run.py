@@ -20,6 +20,9 @@ from ml.linkage.compare import ORGANISATION_FIELDS, PERSON_FIELDS, compare_level
 from ml.linkage.customers import assign_customers
 from ml.linkage.decisions import combined, pairs_of, read_seed
 from ml.linkage.decisions import read_table as read_decisions
+from ml.linkage.explain import COLUMNS as EXPLAIN_COLUMNS
+from ml.linkage.explain import DDL as EXPLAIN_DDL
+from ml.linkage.explain import explain
 from ml.linkage.ids import assign_stable_ids
 from ml.linkage.score import score_pairs, term_frequency_adjustment
 from ml.linkage.standardise import prepare_records
@@ -58,6 +61,7 @@ class LinkageResult:
     pairs: pd.DataFrame  # record_key_l, record_key_r, match_probability, is_match
     changes: pd.DataFrame  # id_kind, old_id, new_id, kind, records
     summary: LinkageSummary
+    explanations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXPLAIN_COLUMNS))
 
 
 class _Timer:
@@ -98,6 +102,7 @@ def resolve(
     decided = decisions if decisions is not None else pd.DataFrame(columns=["record_key_l", "record_key_r", "decision"])
     must_link, cannot_link = pairs_of(decided, "must-link"), pairs_of(decided, "cannot-link")
     all_pairs: list[pd.DataFrame] = []
+    explanations: list[pd.DataFrame] = []
     clusters: list[pd.DataFrame] = []
     for kind, (passes, fields) in KINDS.items():
         sub = records[records["party_kind"].eq(kind)]
@@ -111,6 +116,9 @@ def resolve(
         tf = term_frequency_adjustment(levels, sub, "last_name", "last_name") if kind == "person" else None
         scored, model = score_pairs(
             levels, fields, kind, threshold, settings.linkage_name_only_max_probability, adjustment=tf
+        )
+        explanations.append(
+            explain(levels, model, scored["match_probability"].to_numpy(), kind, settings.identity_review_lower)
         )
         summary.matched_pairs += int(scored["is_match"].sum())
         summary.model[kind] = {
@@ -187,7 +195,15 @@ def resolve(
         if all_pairs
         else pd.DataFrame(columns=["record_key_l", "record_key_r", "match_probability", "is_match"])
     )
-    return LinkageResult(records=out, pairs=pairs_out, changes=changes, summary=summary)
+    return LinkageResult(
+        records=out,
+        pairs=pairs_out,
+        changes=changes,
+        summary=summary,
+        explanations=pd.concat(explanations, ignore_index=True)
+        if explanations
+        else pd.DataFrame(columns=EXPLAIN_COLUMNS),
+    )
 
 
 def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = None) -> LinkageSummary:
@@ -214,6 +230,8 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
         result = resolve(party_records, previous, settings, model_run_id, decisions)
         summary = result.summary
         t = time.perf_counter()
+        conn.execute(EXPLAIN_DDL)
+        conn.execute("delete from ml.identity_pair_fields")
         conn.execute("delete from ml.identity_pairs")
         conn.execute("delete from ml.identity_records")
         io.delete_run(conn, "ml.identity_id_changes", model_run_id)
@@ -222,6 +240,12 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
             "ml.identity_pairs",
             result.pairs.assign(model_run_id=model_run_id),
             io.IDENTITY_PAIR_COLUMNS,
+        )
+        io.copy_frame(
+            conn,
+            "ml.identity_pair_fields",
+            result.explanations.assign(model_run_id=model_run_id),
+            (*EXPLAIN_COLUMNS, "model_run_id"),
         )
         io.copy_frame(
             conn,

@@ -171,6 +171,14 @@ def apply_rules(
         # the same full name at the same organisation (account, company field) identifies a person
         full_name = levels["first_name"].ge(NAME_CLOSE) & levels["last_name"].ge(NAME_CLOSE)
         agree |= levels["organisation"].ge(1) & full_name
+        # surname at the same organisation with no first name to contradict it (the initial may confirm);
+        # the cluster guard stops such a record from joining two colleagues
+        agree |= (
+            levels["organisation"].eq(2)
+            & levels["last_name"].eq(NAME_EXACT)
+            & levels["first_name"].eq(-1)
+            & levels["initial"].ne(0)
+        )
         # the same exact full name within one postcode (house number unknown on a side)
         agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
         conflict = (

@@ -9,10 +9,15 @@
 {#- A shared mailbox (info@, facturen@, fam.jansen@, ...; seed generic_mailboxes, the list Python's
     ml/linkage/standardise.py reads too): it says little about which person a record is. `kind`: only 'role' or 'family' mailboxes. -#}
 {% macro is_role_email(email_expression, kind=none) -%}
-    exists (
-        select 1 from {{ ref('generic_mailboxes') }} as mailbox
-        where {% if kind %}mailbox.mailbox_kind = '{{ kind }}' and ({% endif %}split_part({{ email_expression }}, '@', 1) = mailbox.local_part
-            or (mailbox.match = 'prefix'
-                and split_part({{ email_expression }}, '@', 1) ~ ('^' || mailbox.local_part || '([._-]|$)')){% if kind %}){% endif %}
+    {%- set only_kind = "and mailbox_kind = '" ~ kind ~ "'" if kind else "" -%}
+    coalesce(
+        split_part({{ email_expression }}, '@', 1) in (
+            select local_part from {{ ref('generic_mailboxes') }} where match = 'exact' {{ only_kind }}
+        )
+        or split_part({{ email_expression }}, '@', 1) ~ (
+            select '^(' || string_agg(local_part, '|') || ')([._-]|$)'
+            from {{ ref('generic_mailboxes') }} where match = 'prefix' {{ only_kind }}
+        ),
+        false
     )
 {%- endmacro %}

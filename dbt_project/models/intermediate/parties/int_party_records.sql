@@ -150,9 +150,10 @@ finance_debtors as (
             case
                 when kvk_number is not null or vat_number is not null or legal_form is not null
                     then 'organisation'
-                when exists (
-                    select 1 from {{ ref('organisation_name_words') }} as words
-                    where debtors.organisation_name ~ ('(^|\s)\S*' || words.word || '(\s|$)')
+                -- one pattern of all words (built once per query), not one regex per word and row
+                when debtors.organisation_name ~ (
+                    select '(^|\s)\S*(' || string_agg(word, '|') || ')(\s|$)'
+                    from {{ ref('organisation_name_words') }}
                 ) then 'organisation'
                 when {{ is_role_email('debtors.email', 'role') }} then 'organisation'
                 else 'person'
