@@ -151,7 +151,13 @@ def cluster_records(
         prob = np.concatenate([prob, np.ones(len(must))])
     if records is not None or cannot_link:
         profile_source = records.reindex(keys) if records is not None else pd.DataFrame(index=keys)
-        keep = constrained_edges(profile_source, left, right, prob, exclusive, must, _positions(pos, cannot_link))
+        vouched = (
+            matched["vouched"].to_numpy(dtype=bool) if "vouched" in matched else np.zeros(len(matched), dtype=bool)
+        )
+        vouched = np.concatenate([vouched, np.zeros(len(must), dtype=bool)])
+        keep = constrained_edges(
+            profile_source, left, right, prob, exclusive, must, _positions(pos, cannot_link), vouched
+        )
         left, right, prob = left[keep], right[keep], prob[keep]
     labels = _components(len(keys), left, right)
 

@@ -36,7 +36,7 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("email", "email_key", "exact", 2, True),
     Field("phone", "phone", "exact", 2, True),
     Field("address", "postcode", "address", 4, True),
-    Field("birth_date", "birth_date_key", "exact", 2, True),
+    Field("birth_date", "birth_date_key", "date", 3, True),
     Field("iban", "iban", "exact", 2, True),
     Field("organisation", "organisation_key", "organisation", 3, False),
     Field("initial", "first_initial", "initial", 2, False),
@@ -54,7 +54,7 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
 )
 
 # computed here from the records rather than by recordlinkage.Compare
-CUSTOM_METHODS = ("organisation", "initial", "domain")
+CUSTOM_METHODS = ("organisation", "initial", "domain", "date")
 
 NAME_EXACT, NAME_CLOSE, NAME_SIMILAR = 3, 2, 1
 JW_CLOSE, JW_SIMILAR = 0.92, 0.80
@@ -162,7 +162,33 @@ def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
     return np.where(present, np.where(_same(left, right), 1, 0), -1).astype(np.int8)
 
 
-CUSTOM_LEVELS = {"organisation": organisation_level, "initial": initial_level, "domain": domain_level}
+def dates_close(a: str, b: str) -> bool:
+    """One typed digit apart, or day and month swapped: '1970-03-12' vs '1970-03-13' / '1970-12-03'."""
+    if len(a) != len(b):
+        return False
+    if sum(x != y for x, y in zip(a, b, strict=True)) <= 1:
+        return True
+    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
+
+
+def date_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """Birth dates: 2 equal, 1 a typing error apart (`dates_close`), 0 different, -1 missing."""
+    left, right = _sides(pairs, records, "birth_date_key")
+    present = (left.notna() & right.notna()).to_numpy()
+    same = _same(left, right)
+    close = np.array(
+        [bool(p and not s and dates_close(a, b)) for a, b, p, s in zip(left, right, present, same, strict=True)],
+        dtype=bool,
+    )
+    return np.select([~present, same, close], [-1, 2, 1], default=0).astype(np.int8)
+
+
+CUSTOM_LEVELS = {
+    "organisation": organisation_level,
+    "initial": initial_level,
+    "domain": domain_level,
+    "date": date_level,
+}
 
 
 def levels_from_features(features: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:

@@ -15,9 +15,10 @@ import jellyfish
 import numpy as np
 import pandas as pd
 
+from ml.linkage.compare import dates_close
 from ml.linkage.standardise import related_first_names
 
-NAME_VARIANT_JW = 0.92  # first names at or above this Jaro-Winkler are spelling variants (typos)
+NAME_VARIANT_JW = 0.88  # first names at or above this Jaro-Winkler are spelling variants (typos)
 
 
 @dataclass
@@ -45,20 +46,25 @@ def _merged_allowed(a: set[str] | None, b: set[str] | None) -> set[str] | None:
     return a & b
 
 
-def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]]) -> bool:
+def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True) -> bool:
+    """Whether two clusters may merge; `names=False` skips the first-name checks (a link strong enough
+    on birth date and identifiers to outweigh a mistyped or swapped name)."""
     for col, value in a.exclusive.items():
-        if b.exclusive.get(col, value) != value:
+        other = b.exclusive.get(col, value)
+        if other != value and not (col == "birth_date_key" and dates_close(value, other)):
             return False
+    small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
+    if any(cannot.get(x, set()) & large.members for x in small.members):
+        return False
+    if not names:
+        return True
     bare = a.bare | b.bare
     if len(bare) > 1:
         return False
     allowed = _merged_allowed(a.allowed, b.allowed)
     if allowed is not None and (not allowed or not bare <= allowed):
         return False
-    if a.names and b.names and not _names_compatible(a.names, b.names):
-        return False
-    small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
-    return not any(cannot.get(x, set()) & large.members for x in small.members)
+    return not (a.names and b.names and not _names_compatible(a.names, b.names))
 
 
 def _column(records: pd.DataFrame, name: str) -> np.ndarray:
@@ -93,13 +99,17 @@ def constrained_edges(
     exclusive: tuple[str, ...] = (),
     must_link: list[tuple[int, int]] | None = None,
     cannot_link: list[tuple[int, int]] | None = None,
+    vouched: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask over the edges (positions into `records`): kept or refused.
 
     Union-find over edges strongest first (ties by position, so deterministic); an edge joining two
-    clusters is kept only if their profiles are compatible; an edge inside one cluster is kept.
+    clusters is kept only if their profiles are compatible; an edge inside one cluster is kept. A
+    `vouched` edge (birth date and another identifier agree, `score.vouched`) may join clusters whose
+    first names differ: a mistyped or swapped name on one person.
     """
     profiles = _profiles(records, exclusive)
+    skip_names = vouched if vouched is not None else np.zeros(len(left), dtype=bool)
     parent = list(range(len(records)))
     cannot: dict[int, set[int]] = {}
     for a, b in cannot_link or []:
@@ -133,7 +143,7 @@ def constrained_edges(
         ra, rb = find(int(left[i])), find(int(right[i]))
         if ra == rb:
             keep[i] = True
-        elif compatible(profiles[ra], profiles[rb], cannot):
+        elif compatible(profiles[ra], profiles[rb], cannot, names=not skip_names[i]):
             union(ra, rb)
             keep[i] = True
     return keep

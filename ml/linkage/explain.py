@@ -23,6 +23,7 @@ LABELS = {
     "name": ("different", "similar", "close", "exact"),
     "address": ("other postcode", "same postcode, other number", "same postcode, number unknown", "same address"),
     "organisation": ("different organisation", "same work e-mail domain", "same organisation"),
+    "date": ("different", "a typing error apart", "same"),
 }
 
 

@@ -31,7 +31,7 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "email": ((0.35, 0.65), (0.97, 0.03)),
     "phone": ((0.35, 0.65), (0.90, 0.10)),
     "address": ((0.20, 0.03, 0.12, 0.65), (0.62, 0.16, 0.10, 0.12)),
-    "birth_date": ((0.05, 0.95), (0.99, 0.01)),
+    "birth_date": ((0.04, 0.06, 0.90), (0.985, 0.01, 0.005)),
     "iban": ((0.20, 0.80), (0.97, 0.03)),
     "kvk": ((0.05, 0.95), (0.995, 0.005)),
     "organisation": ((0.15, 0.15, 0.70), (0.55, 0.15, 0.30)),
@@ -39,7 +39,7 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "email_domain": ((0.20, 0.80), (0.90, 0.10)),
     "vat": ((0.05, 0.95), (0.995, 0.005)),
 }
-MONOTONE_METHODS = ("name", "organisation")
+MONOTONE_METHODS = ("name", "organisation", "date")
 LAMBDA_PRIOR = 0.1  # share of candidate pairs that are matches, before the data says otherwise
 EPS = 1e-6
 
@@ -148,6 +148,15 @@ class FellegiSunter:
         }
 
 
+def vouched(levels: pd.DataFrame) -> pd.Series:
+    """Birth date equal and another identifier (e-mail, phone, IBAN, full address) agreeing: enough to
+    outweigh a mistyped or swapped name. Spouses rarely share a birth date, so households stay apart."""
+    if "birth_date" not in levels:
+        return pd.Series(False, index=levels.index)
+    others = sum(levels[n].ge(3 if n == "address" else 1).astype(int) for n in ("email", "phone", "iban", "address"))
+    return levels["birth_date"].eq(2) & others.ge(1)
+
+
 def apply_rules(
     proba: pd.Series,
     levels: pd.DataFrame,
@@ -162,7 +171,7 @@ def apply_rules(
     # an address counts as identifying only with the house number (level 3)
     agree = pd.Series(False, index=levels.index)
     for name in identifying:
-        top = 3 if name == "address" else 1
+        top = {"address": 3, "birth_date": 2}.get(name, 1)
         agree |= levels[name].ge(top)
     if party_kind == "organisation":
         agree |= levels["organisation_name"].eq(3)  # an exact organisation name is near-unique in a customer base
@@ -181,12 +190,14 @@ def apply_rules(
         )
         # the same exact full name within one postcode (house number unknown on a side)
         agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
-        conflict = (
+        # different names mean two people, unless the birth date and another identifier both agree
+        # (a swapped or mistyped name on the same person, as in FEBRL; spouses rarely share a birth date)
+        name_conflict = (
             levels["first_name"].between(0, NAME_SIMILAR - 1)
             | levels["last_name"].between(0, NAME_SIMILAR - 1)
-            | levels["birth_date"].eq(0)
             | levels["initial"].eq(0)
         )
+        conflict = levels["birth_date"].eq(0) | (name_conflict & ~vouched(levels))
     out = out.where(agree, np.minimum(out, name_only_max_probability))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out
@@ -232,4 +243,5 @@ def score_pairs(
         }
     )
     out["is_match"] = out["match_probability"].ge(threshold)
+    out["vouched"] = vouched(levels).to_numpy() if len(levels) else []
     return out, model
