@@ -193,10 +193,26 @@ def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
     with connect(warehouse_url(settings)) as conn:
         cur = conn.execute("select record_key, party_id, customer_id from ml.identity_records")
         predicted = pd.DataFrame(cur.fetchall(), columns=["record_key", "party_id", "customer_id"])
-    print(f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}")
+    print(f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}"
+          f"{'B3 precision':>14}{'B3 recall':>11}{'B3 f1':>8}")
     for level, score in evaluate(truth, predicted).items():
         print(f"{level:<10}{score.records:>9}{score.precision:>11.4f}{score.recall:>9.4f}{score.f1:>8.4f}"
-              f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}")
+              f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}"
+              f"{score.bcubed_precision:>14.4f}{score.bcubed_recall:>11.4f}{score.bcubed_f1:>8.4f}")
+    return 0
+
+
+def cmd_identity_decide(args: argparse.Namespace, settings: Settings) -> int:
+    """Record a steward decision (must-link / cannot-link) that every later linkage run respects."""
+    from cvm.warehouse import connect, warehouse_url
+    from ml.linkage.decisions import DecisionError, record
+
+    try:
+        with connect(warehouse_url(settings)) as conn:
+            record(conn, args.left, args.right, args.decision, args.by, args.reason)
+    except DecisionError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"{args.decision}: {args.left} / {args.right} (applies from the next run)")
     return 0
 
 
@@ -247,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("load_id", type=int, help="the load id of the delivery (raw.load_audit.load_id)")
     p.add_argument("--reason", required=True, help="why it may be published anyway (recorded)")
     p.set_defaults(func=cmd_delivery)
+    p = sub.add_parser("identity", help="steward decisions on identity resolution")
+    identity = p.add_subparsers(dest="identity_command", required=True)
+    d = identity.add_parser("decide", help="must-link or cannot-link two records in every later run")
+    d.add_argument("left", help="record key, e.g. crm:contacts:CON-000123")
+    d.add_argument("right", help="record key of the other record")
+    d.add_argument("decision", choices=["must-link", "cannot-link"])
+    d.add_argument("--by", help="who decided (kept with the decision)")
+    d.add_argument("--reason", help="why (kept with the decision)")
+    d.set_defaults(func=cmd_identity_decide)
 
     p = sub.add_parser("status", help="last runs and the row counts of the published marts")
     p.add_argument("--runs", type=int, default=5)

@@ -41,6 +41,8 @@ class ModelSettings:
     linkage_max_person_cluster_size: int = 12
     linkage_max_organisation_cluster_size: int = 60
     linkage_strong_probability: float = 0.99
+    identity_review_lower: float = 0.3
+    identity_review_upper: float = 0.95
     segment_matrix: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def as_params(self) -> dict[str, object]:

@@ -31,6 +31,9 @@ PERSON_PASSES: tuple[BlockPass, ...] = (
     BlockPass("iban", on=("iban",)),
     BlockPass("birth_date_name", on=("birth_date_key", "last_name_key")),
     BlockPass("name", on=("last_name_key", "first_name_std")),
+    # colleagues' records meet within their organisation (a helpdesk call logged as 'Visser, Bakkerij X')
+    BlockPass("last_name_at_organisation", on=("last_name_key", "organisation_key")),
+    BlockPass("last_name_at_work_domain", on=("last_name_key", "work_domain")),
     BlockPass("last_name_in_postcode4", on=("postcode4",), sort_on="last_name", window=5),
 )
 

@@ -15,6 +15,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ml.linkage.constraints import constrained_edges
+
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
@@ -113,16 +115,26 @@ def _groups_of(adj: dict[int, dict[int, float]]) -> list[set[int]]:
     return groups
 
 
+def _positions(pos: pd.Series, pairs: list[tuple[str, str]] | None) -> list[tuple[int, int]]:
+    return [(int(pos[a]), int(pos[b])) for a, b in pairs or [] if a in pos.index and b in pos.index]
+
+
 def cluster_records(
     record_keys: pd.Index | list[str],
     pairs: pd.DataFrame,
     threshold: float,
     max_size: int = 12,
     strong: float = 0.99,
+    records: pd.DataFrame | None = None,
+    exclusive: tuple[str, ...] = (),
+    must_link: list[tuple[str, str]] | None = None,
+    cannot_link: list[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """record_key -> cluster (int) and match_probability (best surviving link; 1.0 when alone).
 
-    `pairs` has record_key_l, record_key_r, match_probability. Cluster numbers are arbitrary labels;
+    `pairs` has record_key_l, record_key_r, match_probability. With `records` (prepared, indexed by
+    record_key) links that would join conflicting records are refused first (`constraints.py`);
+    steward must-link pairs always join, cannot-link pairs never. Cluster numbers are arbitrary labels;
     `ids.py` turns them into stable party ids.
     """
     keys = pd.Index(pd.unique(pd.Index(record_keys).astype(str)))
@@ -132,6 +144,21 @@ def cluster_records(
     left = pos.loc[matched["record_key_l"]].to_numpy()
     right = pos.loc[matched["record_key_r"]].to_numpy()
     prob = matched["match_probability"].to_numpy(dtype=float)
+    must = _positions(pos, must_link)
+    if must:
+        left = np.concatenate([left, [a for a, _ in must]]).astype(int)
+        right = np.concatenate([right, [b for _, b in must]]).astype(int)
+        prob = np.concatenate([prob, np.ones(len(must))])
+    if records is not None or cannot_link:
+        profile_source = records.reindex(keys) if records is not None else pd.DataFrame(index=keys)
+        vouched = (
+            matched["vouched"].to_numpy(dtype=bool) if "vouched" in matched else np.zeros(len(matched), dtype=bool)
+        )
+        vouched = np.concatenate([vouched, np.zeros(len(must), dtype=bool)])
+        keep = constrained_edges(
+            profile_source, left, right, prob, exclusive, must, _positions(pos, cannot_link), vouched
+        )
+        left, right, prob = left[keep], right[keep], prob[keep]
     labels = _components(len(keys), left, right)
 
     sizes = np.bincount(labels) if len(labels) else np.array([], dtype=int)

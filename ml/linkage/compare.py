@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import recordlinkage
 
+from ml.linkage.standardise import related_first_names
+
 CHUNK_PAIRS = 200_000  # compare in chunks so memory stays flat however many pairs blocking yields
 
 
@@ -23,7 +25,7 @@ class Field:
 
     name: str
     column: str
-    method: str  # 'name' (Jaro-Winkler graded) | 'exact' | 'address'
+    method: str  # 'name' (Jaro-Winkler graded) | 'exact' | 'address' | 'organisation' | 'initial' | 'domain'
     levels: int
     identifying: bool  # agreement identifies the party on its own (used by the name-only guard)
 
@@ -34,8 +36,10 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("email", "email_key", "exact", 2, True),
     Field("phone", "phone", "exact", 2, True),
     Field("address", "postcode", "address", 4, True),
-    Field("birth_date", "birth_date_key", "exact", 2, True),
+    Field("birth_date", "birth_date_key", "date", 3, True),
     Field("iban", "iban", "exact", 2, True),
+    Field("organisation", "organisation_key", "organisation", 3, False),
+    Field("initial", "first_initial", "initial", 2, False),
 )
 
 ORGANISATION_FIELDS: tuple[Field, ...] = (
@@ -46,7 +50,11 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
     Field("email", "email", "exact", 2, True),
     Field("phone", "phone", "exact", 2, True),
     Field("address", "postcode", "address", 4, True),
+    Field("email_domain", "work_domain", "domain", 2, False),
 )
+
+# computed here from the records rather than by recordlinkage.Compare
+CUSTOM_METHODS = ("organisation", "initial", "domain", "date")
 
 NAME_EXACT, NAME_CLOSE, NAME_SIMILAR = 3, 2, 1
 JW_CLOSE, JW_SIMILAR = 0.92, 0.80
@@ -63,6 +71,8 @@ def _compare(fields: tuple[Field, ...]) -> recordlinkage.Compare:
         elif f.method == "address":
             cmp.exact("postcode", "postcode", label=f"{f.name}__postcode", missing_value=np.nan)
             cmp.exact("house_number", "house_number", label=f"{f.name}__house", missing_value=np.nan)
+        elif f.method in CUSTOM_METHODS:
+            continue
         else:
             raise ValueError(f"unknown comparison method {f.method!r}")
     return cmp
@@ -88,10 +98,105 @@ def _address_level(postcode: pd.Series, house: pd.Series) -> np.ndarray:
     return level.astype(np.int8)
 
 
+def _sides(pairs: pd.MultiIndex, records: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    left = records[column].reindex(pairs.get_level_values(0)).reset_index(drop=True)
+    right = records[column].reindex(pairs.get_level_values(1)).reset_index(drop=True)
+    return left, right
+
+
+def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
+    return (left.notna() & right.notna() & left.eq(right)).to_numpy()
+
+
+def organisation_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """A person's organisation context: 2 the same CRM account or company name, 1 the same work e-mail
+    domain (not a public provider), 0 both have context and none of it agrees, -1 a side has none.
+
+    The same full name at the same organisation is strong evidence even without shared contact details
+    (a CRM contact and the subscriber who filled in the company field with a private e-mail)."""
+    acc_l, acc_r = _sides(pairs, records, "organisation_record_key")
+    org_l, org_r = _sides(pairs, records, "organisation_key")
+    dom_l, dom_r = _sides(pairs, records, "work_domain")
+    has_l = (acc_l.notna() | org_l.notna() | dom_l.notna()).to_numpy()
+    has_r = (acc_r.notna() | org_r.notna() | dom_r.notna()).to_numpy()
+    same_org = _same(acc_l, acc_r) | _same(org_l, org_r)
+    level = np.select([same_org, _same(dom_l, dom_r), has_l & has_r], [2, 1, 0], default=-1)
+    return level.astype(np.int8)
+
+
+def initial_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """First initials, only where a side has no full first name ('m. jacobs' vs 'rik jacobs'): 1 the
+    bare initial fits the other side's name (also via its formal name: 'm.' fits 'Tinus', Martinus),
+    0 it does not, -1 otherwise (full names are compared by the first_name field)."""
+    ini_l, ini_r = _sides(pairs, records, "first_initial")
+    opts_l, opts_r = _sides(pairs, records, "first_initials")
+    full_l, full_r = _sides(pairs, records, "first_name_std")
+    applies = (ini_l.notna() & ini_r.notna() & (full_l.isna() | full_r.isna())).to_numpy()
+    fits = [
+        bool(a and b and (a in ob or b in oa))
+        for a, b, oa, ob in zip(ini_l.to_numpy(), ini_r.to_numpy(), opts_l.to_numpy(), opts_r.to_numpy(), strict=True)
+    ]
+    level = np.where(applies, np.where(fits, 1, 0), -1)
+    return level.astype(np.int8)
+
+
+def nickname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """First names that disagree by spelling but are nickname and formal name of each other
+    ('Nel'/'Petronella') count as close."""
+    low = np.flatnonzero((level >= 0) & (level < NAME_CLOSE))
+    if len(low) == 0 or "first_name_raw" not in records:
+        return level
+    left, right = _sides(pairs[low], records, "first_name_raw")
+    related = np.array([related_first_names(a, b) for a, b in zip(left, right, strict=True)], dtype=bool)
+    out = level.copy()
+    out[low[related]] = NAME_CLOSE
+    return out
+
+
+def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """An organisation's e-mail domain (public providers excluded): 1 same, 0 differ, -1 missing.
+
+    info@, facturen@ and crediteuren@ at one domain are one organisation's mailboxes."""
+    left, right = _sides(pairs, records, "work_domain")
+    present = (left.notna() & right.notna()).to_numpy()
+    return np.where(present, np.where(_same(left, right), 1, 0), -1).astype(np.int8)
+
+
+def dates_close(a: str, b: str) -> bool:
+    """One typed digit apart, or day and month swapped: '1970-03-12' vs '1970-03-13' / '1970-12-03'."""
+    if len(a) != len(b):
+        return False
+    if sum(x != y for x, y in zip(a, b, strict=True)) <= 1:
+        return True
+    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
+
+
+def date_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """Birth dates: 2 equal, 1 a typing error apart (`dates_close`), 0 different, -1 missing."""
+    left, right = _sides(pairs, records, "birth_date_key")
+    present = (left.notna() & right.notna()).to_numpy()
+    same = _same(left, right)
+    close = np.array(
+        [bool(p and not s and dates_close(a, b)) for a, b, p, s in zip(left, right, present, same, strict=True)],
+        dtype=bool,
+    )
+    return np.select([~present, same, close], [-1, 2, 1], default=0).astype(np.int8)
+
+
+CUSTOM_LEVELS = {
+    "organisation": organisation_level,
+    "initial": initial_level,
+    "domain": domain_level,
+    "date": date_level,
+}
+
+
 def levels_from_features(features: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
     """Raw similarity features -> one int8 level column per field."""
     out = pd.DataFrame(index=features.index)
     for f in fields:
+        if f.method in CUSTOM_METHODS:
+            continue
         if f.method == "name":
             out[f.name] = _name_level(features[f"{f.name}__jw"], features[f"{f.name}__eq"])
         elif f.method == "exact":
@@ -116,5 +221,13 @@ def compare_levels(
         empty.index = pairs
         return empty
     cmp = _compare(fields)
-    parts = [levels_from_features(cmp.compute(chunk, records), fields) for chunk in _chunks(pairs, chunk_size)]
+    parts = []
+    for chunk in _chunks(pairs, chunk_size):
+        part = levels_from_features(cmp.compute(chunk, records), fields).reindex(chunk)
+        for f in fields:
+            if f.method in CUSTOM_METHODS:
+                part[f.name] = CUSTOM_LEVELS[f.method](chunk, records)
+            elif f.name == "first_name":
+                part[f.name] = nickname_upgrade(part[f.name].to_numpy(), chunk, records)
+        parts.append(part[[f.name for f in fields]])
     return pd.concat(parts)

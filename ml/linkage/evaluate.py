@@ -25,6 +25,9 @@ class LinkageScores:
     predicted_clusters: int
     exact_clusters: float  # share of true clusters reproduced exactly
     adjusted_rand: float
+    bcubed_precision: float = 1.0
+    bcubed_recall: float = 1.0
+    bcubed_f1: float = 1.0
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -36,6 +39,19 @@ def _pairs(sizes: pd.Series) -> int:
 
 def truth_record_keys(truth: pd.DataFrame) -> pd.Series:
     return truth["source_system"] + ":" + truth["source_entity"] + ":" + truth["source_record_id"].astype(str)
+
+
+def bcubed(df: pd.DataFrame) -> tuple[float, float, float]:
+    """B-cubed precision/recall/F1 (Bagga & Baldwin): per record, the share of its predicted cluster that
+    truly belongs with it, and the share of its true cluster found with it; averaged over records.
+    Unlike pair counts it weighs every record equally, so one huge false merge does not dominate."""
+    if df.empty:
+        return 1.0, 1.0, 1.0
+    both = df.groupby(["t", "p"])["t"].transform("size")
+    precision = float((both / df.groupby("p")["p"].transform("size")).mean())
+    recall = float((both / df.groupby("t")["t"].transform("size")).mean())
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
 
 
 def score_clusters(truth_ids: pd.Series, predicted_ids: pd.Series) -> LinkageScores:
@@ -50,6 +66,7 @@ def score_clusters(truth_ids: pd.Series, predicted_ids: pd.Series) -> LinkageSco
     t_sets = df.groupby("t")["p"].agg(lambda s: frozenset(s.index))
     p_sets = set(df.groupby("p")["t"].agg(lambda s: frozenset(s.index)))
     exact = sum(1 for s in t_sets if s in p_sets) / len(t_sets) if len(t_sets) else 1.0
+    b_precision, b_recall, b_f1 = bcubed(df)
     return LinkageScores(
         records=len(df),
         true_pairs=true_pairs,
@@ -62,6 +79,9 @@ def score_clusters(truth_ids: pd.Series, predicted_ids: pd.Series) -> LinkageSco
         predicted_clusters=int(df["p"].nunique()),
         exact_clusters=exact,
         adjusted_rand=float(adjusted_rand_score(df["t"], df["p"])) if len(df) else 1.0,
+        bcubed_precision=b_precision,
+        bcubed_recall=b_recall,
+        bcubed_f1=b_f1,
     )
 
 

@@ -18,13 +18,20 @@ from ml.linkage.block import ORGANISATION_PASSES, PERSON_PASSES, candidate_pairs
 from ml.linkage.cluster import cluster_records
 from ml.linkage.compare import ORGANISATION_FIELDS, PERSON_FIELDS, compare_levels
 from ml.linkage.customers import assign_customers
+from ml.linkage.decisions import combined, pairs_of, read_seed
+from ml.linkage.decisions import read_table as read_decisions
+from ml.linkage.explain import COLUMNS as EXPLAIN_COLUMNS
+from ml.linkage.explain import DDL as EXPLAIN_DDL
+from ml.linkage.explain import explain
 from ml.linkage.ids import assign_stable_ids
-from ml.linkage.score import score_pairs
+from ml.linkage.score import score_pairs, term_frequency_adjustment
 from ml.linkage.standardise import prepare_records
 
 log = logging.getLogger("ml.linkage")
 logging.getLogger("recordlinkage").setLevel(logging.WARNING)  # it logs every index/compare call at INFO
 
+# attributes a party has only one of: a cluster holding two values is split at its weakest link
+EXCLUSIVE = {"person": ("birth_date_key",), "organisation": ("kvk_number",)}
 KINDS = {
     "person": (PERSON_PASSES, PERSON_FIELDS),
     "organisation": (ORGANISATION_PASSES, ORGANISATION_FIELDS),
@@ -54,6 +61,7 @@ class LinkageResult:
     pairs: pd.DataFrame  # record_key_l, record_key_r, match_probability, is_match
     changes: pd.DataFrame  # id_kind, old_id, new_id, kind, records
     summary: LinkageSummary
+    explanations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXPLAIN_COLUMNS))
 
 
 class _Timer:
@@ -73,9 +81,11 @@ def resolve(
     previous: pd.DataFrame | None = None,
     settings: ModelSettings | None = None,
     model_run_id: str = "adhoc",
+    decisions: pd.DataFrame | None = None,
 ) -> LinkageResult:
     """Resolve parties and customers. `previous`: last run's identity_records (record_key, party_id,
-    customer_id), for stable ids; None or empty on the first run."""
+    customer_id), for stable ids; None or empty on the first run. `decisions`: steward must-link /
+    cannot-link pairs (`decisions.py`), which override the model."""
     settings = settings or load_settings()
     summary = LinkageSummary(model_run_id=model_run_id)
     timer = _Timer(summary)
@@ -89,7 +99,10 @@ def resolve(
         int(records["party_kind"].eq("organisation").sum()),
     )
 
+    decided = decisions if decisions is not None else pd.DataFrame(columns=["record_key_l", "record_key_r", "decision"])
+    must_link, cannot_link = pairs_of(decided, "must-link"), pairs_of(decided, "cannot-link")
     all_pairs: list[pd.DataFrame] = []
+    explanations: list[pd.DataFrame] = []
     clusters: list[pd.DataFrame] = []
     for kind, (passes, fields) in KINDS.items():
         sub = records[records["party_kind"].eq(kind)]
@@ -100,7 +113,13 @@ def resolve(
         timer.step(f"block.{kind}", "%d candidate pairs %s", len(pairs), per_pass)
         levels = compare_levels(pairs, sub, fields)
         timer.step(f"compare.{kind}", "%d comparison vectors", len(levels))
-        scored, model = score_pairs(levels, fields, kind, threshold, settings.linkage_name_only_max_probability)
+        tf = term_frequency_adjustment(levels, sub, "last_name", "last_name") if kind == "person" else None
+        scored, model = score_pairs(
+            levels, fields, kind, threshold, settings.linkage_name_only_max_probability, adjustment=tf
+        )
+        explanations.append(
+            explain(levels, model, scored["match_probability"].to_numpy(), kind, settings.identity_review_lower)
+        )
         summary.matched_pairs += int(scored["is_match"].sum())
         summary.model[kind] = {
             "lambda": round(model.lambda_, 6),
@@ -117,7 +136,17 @@ def resolve(
             model.iterations,
         )
         max_size = getattr(settings, f"linkage_max_{kind}_cluster_size")
-        clustered = cluster_records(sub.index, scored, threshold, max_size, settings.linkage_strong_probability)
+        clustered = cluster_records(
+            sub.index,
+            scored,
+            threshold,
+            max_size,
+            settings.linkage_strong_probability,
+            records=sub,
+            exclusive=EXCLUSIVE[kind],
+            must_link=must_link,
+            cannot_link=cannot_link,
+        )
         clustered["cluster"] = kind[0] + clustered["cluster"].astype(str)
         clusters.append(clustered)
         all_pairs.append(scored)
@@ -166,7 +195,15 @@ def resolve(
         if all_pairs
         else pd.DataFrame(columns=["record_key_l", "record_key_r", "match_probability", "is_match"])
     )
-    return LinkageResult(records=out, pairs=pairs_out, changes=changes, summary=summary)
+    return LinkageResult(
+        records=out,
+        pairs=pairs_out,
+        changes=changes,
+        summary=summary,
+        explanations=pd.concat(explanations, ignore_index=True)
+        if explanations
+        else pd.DataFrame(columns=EXPLAIN_COLUMNS),
+    )
 
 
 def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = None) -> LinkageSummary:
@@ -189,9 +226,12 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
             len(previous),
             time.perf_counter() - t0,
         )
-        result = resolve(party_records, previous, settings, model_run_id)
+        decisions = combined(read_seed(), read_decisions(conn))
+        result = resolve(party_records, previous, settings, model_run_id, decisions)
         summary = result.summary
         t = time.perf_counter()
+        conn.execute(EXPLAIN_DDL)
+        conn.execute("delete from ml.identity_pair_fields")
         conn.execute("delete from ml.identity_pairs")
         conn.execute("delete from ml.identity_records")
         io.delete_run(conn, "ml.identity_id_changes", model_run_id)
@@ -200,6 +240,12 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
             "ml.identity_pairs",
             result.pairs.assign(model_run_id=model_run_id),
             io.IDENTITY_PAIR_COLUMNS,
+        )
+        io.copy_frame(
+            conn,
+            "ml.identity_pair_fields",
+            result.explanations.assign(model_run_id=model_run_id),
+            (*EXPLAIN_COLUMNS, "model_run_id"),
         )
         io.copy_frame(
             conn,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ml.linkage.compare import NAME_SIMILAR, Field
+from ml.linkage.compare import NAME_CLOSE, NAME_EXACT, NAME_SIMILAR, Field
 
 # Default m (matches) and u (non-matches among *candidate pairs*) per level, lowest level first.
 # u is among candidates, not random pairs: blocking already brings families and namesakes together.
@@ -31,11 +31,15 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "email": ((0.35, 0.65), (0.97, 0.03)),
     "phone": ((0.35, 0.65), (0.90, 0.10)),
     "address": ((0.20, 0.03, 0.12, 0.65), (0.62, 0.16, 0.10, 0.12)),
-    "birth_date": ((0.05, 0.95), (0.99, 0.01)),
+    "birth_date": ((0.04, 0.06, 0.90), (0.985, 0.01, 0.005)),
     "iban": ((0.20, 0.80), (0.97, 0.03)),
     "kvk": ((0.05, 0.95), (0.995, 0.005)),
+    "organisation": ((0.15, 0.15, 0.70), (0.55, 0.15, 0.30)),
+    "initial": ((0.05, 0.95), (0.85, 0.15)),  # among same-surname candidates, ~1 in 7 share an initial
+    "email_domain": ((0.20, 0.80), (0.90, 0.10)),
     "vat": ((0.05, 0.95), (0.995, 0.005)),
 }
+MONOTONE_METHODS = ("name", "organisation", "date")
 LAMBDA_PRIOR = 0.1  # share of candidate pairs that are matches, before the data says otherwise
 EPS = 1e-6
 
@@ -96,23 +100,45 @@ class FellegiSunter:
         self.lambda_ = float(lam)
         return self
 
+    def weight(self, f: Field) -> np.ndarray:
+        """Natural-log Bayes factor per level. Graded fields are made non-decreasing in the level: EM on
+        blocked pairs (all from a name pass agree on names) can otherwise learn that an exact name is
+        weaker evidence than a close one, which no steward would accept."""
+        weight = np.log(np.clip(self.m[f.name], EPS, None)) - np.log(np.clip(self.u[f.name], EPS, None))
+        if f.method in MONOTONE_METHODS:
+            weight = np.maximum.accumulate(weight)
+        return weight
+
     def _log_odds(self, codes: dict[str, np.ndarray], lam: float) -> np.ndarray:
         n = len(next(iter(codes.values())))
         score = np.full(n, np.log(max(lam, EPS) / max(1 - lam, EPS)))
         for f in self.fields:
             c = codes[f.name]
-            weight = np.log(np.clip(self.m[f.name], EPS, None)) - np.log(np.clip(self.u[f.name], EPS, None))
-            score += np.where(c >= 0, weight[np.clip(c, 0, f.levels - 1)], 0.0)
+            score += np.where(c >= 0, self.weight(f)[np.clip(c, 0, f.levels - 1)], 0.0)
         return score
 
     def _posterior(self, codes: dict[str, np.ndarray], lam: float) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self._log_odds(codes, lam)))
 
-    def predict_proba(self, levels: pd.DataFrame) -> pd.Series:
+    def predict_proba(self, levels: pd.DataFrame, adjustment: np.ndarray | None = None) -> pd.Series:
+        """Match probability per pair; `adjustment` adds per-pair log-odds (term frequencies)."""
         codes = {f.name: levels[f.name].to_numpy(dtype=int) for f in self.fields}
         if len(levels) == 0:
             return pd.Series(dtype=float, index=levels.index)
-        return pd.Series(self._posterior(codes, self.lambda_), index=levels.index)
+        score = self._log_odds(codes, self.lambda_)
+        if adjustment is not None:
+            score = score + adjustment
+        return pd.Series(1.0 / (1.0 + np.exp(-score)), index=levels.index)
+
+    def field_weights(self, levels: pd.DataFrame) -> pd.DataFrame:
+        """Per pair and field the log2 Bayes factor its level contributed (0 when missing): the
+        explanation of a match probability."""
+        out = pd.DataFrame(index=levels.index)
+        for f in self.fields:
+            c = levels[f.name].to_numpy(dtype=int)
+            weight = self.weight(f) / np.log(2)
+            out[f.name] = np.where(c >= 0, weight[np.clip(c, 0, f.levels - 1)], 0.0)
+        return out
 
     def weights_table(self) -> dict[str, dict[str, list[float]]]:
         """m, u per field and level, for the run's params (explains what the model learned)."""
@@ -120,6 +146,15 @@ class FellegiSunter:
             n: {"m": [round(float(v), 6) for v in self.m[n]], "u": [round(float(v), 6) for v in self.u[n]]}
             for n in self.m
         }
+
+
+def vouched(levels: pd.DataFrame) -> pd.Series:
+    """Birth date equal and another identifier (e-mail, phone, IBAN, full address) agreeing: enough to
+    outweigh a mistyped or swapped name. Spouses rarely share a birth date, so households stay apart."""
+    if "birth_date" not in levels:
+        return pd.Series(False, index=levels.index)
+    others = sum(levels[n].ge(3 if n == "address" else 1).astype(int) for n in ("email", "phone", "iban", "address"))
+    return levels["birth_date"].eq(2) & others.ge(1)
 
 
 def apply_rules(
@@ -136,20 +171,57 @@ def apply_rules(
     # an address counts as identifying only with the house number (level 3)
     agree = pd.Series(False, index=levels.index)
     for name in identifying:
-        top = 3 if name == "address" else 1
+        top = {"address": 3, "birth_date": 2}.get(name, 1)
         agree |= levels[name].ge(top)
     if party_kind == "organisation":
         agree |= levels["organisation_name"].eq(3)  # an exact organisation name is near-unique in a customer base
         conflict = levels["kvk"].eq(0)
     else:
-        conflict = (
+        # the same full name at the same organisation (account, company field) identifies a person
+        full_name = levels["first_name"].ge(NAME_CLOSE) & levels["last_name"].ge(NAME_CLOSE)
+        agree |= levels["organisation"].ge(1) & full_name
+        # surname at the same organisation with no first name to contradict it (the initial may confirm);
+        # the cluster guard stops such a record from joining two colleagues
+        agree |= (
+            levels["organisation"].eq(2)
+            & levels["last_name"].eq(NAME_EXACT)
+            & levels["first_name"].eq(-1)
+            & levels["initial"].ne(0)
+        )
+        # the same exact full name within one postcode (house number unknown on a side)
+        agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
+        # different names mean two people, unless the birth date and another identifier both agree
+        # (a swapped or mistyped name on the same person, as in FEBRL; spouses rarely share a birth date)
+        name_conflict = (
             levels["first_name"].between(0, NAME_SIMILAR - 1)
             | levels["last_name"].between(0, NAME_SIMILAR - 1)
-            | levels["birth_date"].eq(0)
+            | levels["initial"].eq(0)
         )
+        conflict = levels["birth_date"].eq(0) | (name_conflict & ~vouched(levels))
     out = out.where(agree, np.minimum(out, name_only_max_probability))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out
+
+
+TF_MIN, TF_MAX = -2.5, 1.0  # bounds of the term-frequency adjustment (log-odds)
+
+
+def term_frequency_adjustment(levels: pd.DataFrame, records: pd.DataFrame, field: str, column: str) -> np.ndarray:
+    """Log-odds adjustment for exact agreement on a common or rare value (Jansen, de Vries vs Broekhoven).
+
+    log(P(two random records share a value) / frequency of this value): negative for common surnames,
+    positive (bounded) for rare ones; 0 where the field does not agree exactly.
+    """
+    if len(levels) == 0 or field not in levels:
+        return np.zeros(len(levels))
+    values = records[column].dropna()
+    if values.empty:
+        return np.zeros(len(levels))
+    tf = values.value_counts(normalize=True)
+    expected = float((tf**2).sum())
+    value = records[column].reindex(levels.index.get_level_values(0)).map(tf).to_numpy(dtype=float)
+    adj = np.clip(np.log(expected / np.where(np.isnan(value), expected, value)), TF_MIN, TF_MAX)
+    return np.where(levels[field].to_numpy() == NAME_EXACT, adj, 0.0)
 
 
 def score_pairs(
@@ -158,10 +230,11 @@ def score_pairs(
     party_kind: str,
     threshold: float,
     name_only_max_probability: float = 0.5,
+    adjustment: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, FellegiSunter]:
     """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match."""
     model = FellegiSunter(fields).fit(levels)
-    proba = apply_rules(model.predict_proba(levels), levels, fields, party_kind, name_only_max_probability)
+    proba = apply_rules(model.predict_proba(levels, adjustment), levels, fields, party_kind, name_only_max_probability)
     out = pd.DataFrame(
         {
             "record_key_l": levels.index.get_level_values(0).astype(str) if len(levels) else [],
@@ -170,4 +243,5 @@ def score_pairs(
         }
     )
     out["is_match"] = out["match_probability"].ge(threshold)
+    out["vouched"] = vouched(levels).to_numpy() if len(levels) else []
     return out, model

@@ -7,95 +7,84 @@ and derives phonetic and partial keys (postcode 4 digits, e-mail without role ma
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
-# A small seed map: nickname/short form -> canonical first name. Roadmap item 1 grows this into a table.
-NICKNAMES: dict[str, str] = {
-    "hans": "johannes",
-    "jan": "johannes",
-    "johan": "johannes",
-    "joop": "johannes",
-    "jo": "johannes",
-    "kees": "cornelis",
-    "cor": "cornelis",
-    "cees": "cornelis",
-    "wim": "wilhelmus",
-    "willem": "wilhelmus",
-    "pim": "wilhelmus",
-    "els": "elisabeth",
-    "lisa": "elisabeth",
-    "liesbeth": "elisabeth",
-    "betty": "elisabeth",
-    "elise": "elisabeth",
-    "elizabeth": "elisabeth",
-    "piet": "petrus",
-    "pieter": "petrus",
-    "peter": "petrus",
-    "klaas": "nicolaas",
-    "nico": "nicolaas",
-    "henk": "hendrik",
-    "hein": "hendrik",
-    "gert": "gerardus",
-    "gerard": "gerardus",
-    "geert": "gerardus",
-    "bert": "albertus",
-    "albert": "albertus",
-    "ria": "maria",
-    "marie": "maria",
-    "mies": "maria",
-    "mieke": "maria",
-    "anneke": "anna",
-    "anja": "anna",
-    "annie": "anna",
-    "toon": "antonius",
-    "ton": "antonius",
-    "anton": "antonius",
-    "teun": "antonius",
-    "sjaak": "jacobus",
-    "jaap": "jacobus",
-    "koos": "jacobus",
-    "jacob": "jacobus",
-    "dirk": "theodorus",
-    "dick": "theodorus",
-    "ruud": "rudolf",
-    "rudi": "rudolf",
-}
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
-INFIXES: tuple[str, ...] = tuple(
-    sorted(
-        [
-            "de",
-            "van",
-            "van de",
-            "van der",
-            "van den",
-            "den",
-            "der",
-            "ter",
-            "te",
-            "ten",
-            "het",
-            "'t",
-            "op de",
-            "in 't",
-            "in de",
-            "van 't",
-            "uit de",
-            "uit den",
-            "la",
-            "le",
-            "du",
-            "da",
-            "von",
-            "di",
-        ],
-        key=len,
-        reverse=True,
-    )
-)
+
+@cache
+def _seed_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of a standardisation seed (dbt_project/seeds/<name>.csv): the one list dbt and Python share."""
+    with (SEEDS_DIR / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+        return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f))
+
+
+@cache
+def nicknames() -> dict[str, frozenset[str]]:
+    """Nickname/short form -> the formal first names it can stand for (seed name_nicknames; 'nel' is
+    Cornelia or Petronella)."""
+    out: dict[str, set[str]] = {}
+    for r in _seed_rows("name_nicknames"):
+        out.setdefault(r["nickname"].lower(), set()).add(r["formal_first_name"].lower())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def formal_names(first: str | None) -> frozenset[str]:
+    """The name itself and every formal name it can be short for."""
+    if not first:
+        return frozenset()
+    return frozenset({first}) | nicknames().get(first, frozenset())
+
+
+def related_first_names(a: str | None, b: str | None) -> bool:
+    """Same name, or nickname and formal name of one another ('kees'/'cornelis', 'nel'/'petronella')."""
+    return bool(a and b and formal_names(a) & formal_names(b))
+
+
+@cache
+def infixes() -> tuple[str, ...]:
+    """Dutch surname prefixes, longest first so 'van der' wins over 'van' (seed name_infixes)."""
+    return tuple(sorted({r["infix"].lower() for r in _seed_rows("name_infixes")}, key=len, reverse=True))
+
+
+@cache
+def public_email_domains() -> frozenset[str]:
+    """Mail providers anyone can use: a shared domain there says nothing (seed public_email_domains)."""
+    return frozenset(r["domain"].lower() for r in _seed_rows("public_email_domains"))
+
+
+@cache
+def _mailboxes() -> tuple[frozenset[str], tuple[str, ...]]:
+    rows = _seed_rows("generic_mailboxes")
+    exact = frozenset(r["local_part"].lower() for r in rows if r["match"] == "exact")
+    prefixes = tuple(r["local_part"].lower() for r in rows if r["match"] == "prefix")
+    return exact, prefixes
+
+
+def is_generic_mailbox(email: str | None) -> bool:
+    """info@, facturen@, crediteuren@ (exact local part) or fam.jansen@ (prefix followed by . - _ or
+    the end): a mailbox shared by several people, so it does not identify a person (seed
+    generic_mailboxes)."""
+    if not email or "@" not in email:
+        return False
+    local = email.split("@", 1)[0].lower()
+    exact, prefixes = _mailboxes()
+    if local in exact:
+        return True
+    return any(local == p or (local.startswith(p) and local[len(p)] in ".-_") for p in prefixes)
+
+
+def email_domain(email: str | None) -> str | None:
+    if not email or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1].lower() or None
+
 
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^0-9a-z' ]+")
@@ -119,21 +108,30 @@ def split_infix(last_name: str | None, infix: str | None) -> tuple[str | None, s
         return name.strip(), fold(rest) or infix
     if infix:
         return last_name, infix
-    for candidate in INFIXES:
+    for candidate in infixes():
         if last_name.startswith(candidate + " ") and len(last_name) > len(candidate) + 1:
             return last_name[len(candidate) + 1 :].strip(), candidate
     return last_name, infix
 
 
 def canonical_first_name(first_name: str | None) -> str | None:
-    """Canonical form of the first given name; None for a bare initial ('d.'), which neither confirms
-    nor contradicts a full name."""
+    """Canonical form of the first given name (the first of its formal names); None for a bare initial
+    ('d.'), which neither confirms nor contradicts a full name."""
     if not first_name:
         return None
     first = first_name.split(" ")[0]
     if len(first) == 1:
         return None
-    return NICKNAMES.get(first, first)
+    mapped = nicknames().get(first)
+    return min(mapped) if mapped else first
+
+
+def first_initials(first_name: str | None) -> str | None:
+    """Initials a person with this first name may use: 'tinus' -> 'mt' (Martinus); 'm' -> 'm'."""
+    if not first_name:
+        return None
+    first = first_name.split(" ")[0]
+    return "".join(sorted({n[0] for n in formal_names(first)}))
 
 
 def dutch_phonetic(name: str | None) -> str | None:
@@ -200,7 +198,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
 
     Added: first_name_std (nickname-canonical), last_name/infix re-split, last_name_key (phonetic),
     organisation_key (folded organisation name), email_key (personal e-mail; role mailboxes removed for
-    persons because a shared info@ says nothing about which person it is), postcode4, address_key.
+    persons because a shared info@ or fam.jansen@ says nothing about which person it is), work_domain
+    (e-mail domain unless a public provider), postcode4, address_key.
     """
     df = records.copy()
     df = df.set_index("record_key", drop=False)
@@ -215,14 +214,22 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["infix"] = [s[1] for s in split]
     for col in ("first_name", "full_name", "organisation_name", "city"):
         df[col] = df[col].map(fold).astype(object)
+    # 'Boer, M. de' split by a source as first name 'de': a surname prefix is never a first name
+    df["first_name"] = df["first_name"].map(lambda s: None if s in infixes() else s).astype(object)
     df["first_name_std"] = df["first_name"].map(canonical_first_name).astype(object)
     df["first_initial"] = df["first_name"].map(lambda s: s[0] if s else None).astype(object)
+    df["first_initials"] = df["first_name"].map(first_initials).astype(object)
+    df["first_name_raw"] = df["first_name"].map(lambda s: s.split(" ")[0] if s and len(s.split(" ")[0]) > 1 else None)
     df["last_name_key"] = df["last_name"].map(dutch_phonetic).astype(object)
     df["organisation_key"] = df["organisation_name"].astype(object)
     df["email"] = df["email"].map(_clean_lower).astype(object) if "email" in df else None
     is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
+    is_role |= df["email"].map(is_generic_mailbox).astype(bool)
+    df["email_is_generic"] = is_role
     is_person = df["party_kind"].eq("person")
     df["email_key"] = df["email"].where(~(is_role & is_person)).astype(object)
+    domain = df["email"].map(email_domain)
+    df["work_domain"] = domain.where(~domain.isin(public_email_domains())).astype(object)
     df["phone"] = df["phone"].map(_clean_lower).astype(object)
     df["postcode"] = df["postcode"].map(_clean_upper).astype(object)
     df["postcode4"] = df["postcode"].map(lambda p: p[:4] if p and len(p) >= 4 else None).astype(object)

@@ -23,6 +23,8 @@ ML_DDL = (
         match_probability double precision not null, model_run_id text not null)""",
     """create table if not exists ml.identity_pairs (record_key_l text, record_key_r text,
         match_probability double precision, is_match boolean, model_run_id text)""",
+    """create table if not exists ml.identity_pair_fields (record_key_l text, record_key_r text, party_kind text,
+       field text, level smallint, level_label text, weight double precision, model_run_id text)""",
     """create table if not exists ml.model_runs (model_run_id text primary key, as_of_date date,
         started_at timestamptz, finished_at timestamptz, params jsonb, metrics jsonb, status text)""",
     """create table if not exists ml.customer_scores (model_run_id text not null, as_of_date date not null,

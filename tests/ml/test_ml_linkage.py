@@ -250,3 +250,13 @@ def test_evaluate_pair_precision_recall() -> None:
     assert (scores.true_pairs, scores.predicted_pairs, scores.correct_pairs) == (3, 2, 1)
     assert scores.precision == pytest.approx(0.5) and scores.recall == pytest.approx(1 / 3)
     assert scores.exact_clusters == 0.0
+
+
+def test_evaluate_bcubed() -> None:
+    truth = pd.Series({"a": 1, "b": 1, "c": 1, "d": 2})
+    predicted = pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"})
+    scores = score_clusters(truth, predicted)
+    # per record precision 1, 1, 1/2, 1/2; recall 2/3, 2/3, 1/3, 1
+    assert scores.bcubed_precision == pytest.approx(0.75)
+    assert scores.bcubed_recall == pytest.approx(2 / 3)
+    assert scores.bcubed_f1 == pytest.approx(2 * 0.75 * (2 / 3) / (0.75 + 2 / 3))

@@ -189,3 +189,30 @@ def test_ensure_ml_tables_is_idempotent(conn: psycopg.Connection) -> None:
         "customer_scores",
         "segment_history",
     } <= names
+
+
+@pytest.mark.slow
+def test_steward_decisions_hold_in_every_later_run(conn: psycopg.Connection, warehouse_url: str) -> None:
+    from ml.linkage.decisions import record
+
+    _create_party_records(conn)
+    conn.execute("drop table if exists ml.identity_decisions")
+    run_linkage(warehouse_url, "run-d1")
+
+    def party(key: str) -> str:
+        return conn.execute("select party_id from ml.identity_records where record_key = %s", (key,)).fetchone()[0]
+
+    assert party("crm:contacts:C2") == party("marketing:subscribers:S1")  # the model links them
+    assert party("crm:contacts:C1") != party("crm:contacts:C2")
+    record(conn, "marketing:subscribers:S1", "crm:contacts:C2", "cannot-link", "steward", "two people")
+    record(conn, "crm:contacts:C1", "crm:contacts:C2", "must-link", "steward", "same person, new name")
+    conn.commit()
+    for run in ("run-d2", "run-d3"):
+        run_linkage(warehouse_url, run)
+        assert party("crm:contacts:C2") != party("marketing:subscribers:S1"), run
+        assert party("crm:contacts:C1") == party("crm:contacts:C2"), run
+    # a later decision on the same pair replaces the earlier one
+    record(conn, "crm:contacts:C2", "marketing:subscribers:S1", "must-link", "steward", "checked again")
+    conn.commit()
+    run_linkage(warehouse_url, "run-d4")
+    assert party("crm:contacts:C2") == party("marketing:subscribers:S1")

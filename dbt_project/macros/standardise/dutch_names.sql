@@ -1,7 +1,14 @@
-{#- Dutch surname prefixes ("tussenvoegsels"), longest first so 'van der' wins over 'van'.
+{#- Dutch surname prefixes ("tussenvoegsels") from the seed name_infixes (the list Python's
+    ml/linkage/standardise.py reads too), longest first so 'van der' wins over 'van'.
     Quotes are doubled: the pattern is always spliced into a SQL string literal. -#}
 {% macro infix_pattern() -%}
-(?:van der|van den|van de|van het|van ''t|in ''t|in het|op de|op den|op het|uit de|uit den|de la|van|de|der|den|het|''t|ter|ten|te|op|in|la|le|du|da|von|zu|d'')
+    {%- set seed = ref('name_infixes') -%}
+    {%- if execute -%}
+        {%- set rows = run_query("select infix from " ~ seed ~ " order by length(infix) desc, infix") -%}
+        (?:{{ rows.columns[0].values() | map('replace', "'", "''") | join('|') }})
+    {%- else -%}
+        (?:)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Last name without its prefix: 'Jong, de' -> 'jong', 'de Jong' -> 'jong', 'van der Berg' -> 'berg'.
@@ -56,5 +63,24 @@
                 regexp_replace({{ fold_text(column) }}, '^\S+\s+', ''), '^({{ infix_pattern() }}\s+)+', ''
             )), '')
         else {{ fold_text(column) }}
+    end
+{%- endmacro %}
+
+{#- The last name for display: the source spelling with its diacritics ('Kok-Brûlé'), the prefix split
+    off as dutch_last_name does. Folding accents is for comparison only. -#}
+{% macro dutch_last_name_display(column) -%}
+    {{ display_case(
+        "nullif(btrim(regexp_replace(regexp_replace(" ~ clean_text(column)
+        ~ ", '^(.+?),\\s*" ~ infix_pattern() ~ "\\.?$', '\\1', 'i'), '^(" ~ infix_pattern() ~ "\\s+)+', '', 'i')), '')"
+    ) }}
+{%- endmacro %}
+
+{#- Capitalised only when the source shouted or whispered ('JAN', 'jan' -> 'Jan'); a name typed with
+    care keeps its spelling ('McKenzie', 'Loïs'). -#}
+{% macro display_case(expression) -%}
+    case
+        when {{ expression }} = lower({{ expression }}) or {{ expression }} = upper({{ expression }})
+            then initcap({{ expression }})
+        else {{ expression }}
     end
 {%- endmacro %}

@@ -145,10 +145,17 @@ finance_debtors as (
     from (
         select
             *,
-            -- a debtor is an organisation when it is registered or its name carries a legal form
+            -- a debtor is an organisation when it is registered, its name carries a legal form or an
+            -- organisation word (seed organisation_name_words), or it is billed at a role mailbox
             case
                 when kvk_number is not null or vat_number is not null or legal_form is not null
                     then 'organisation'
+                -- one pattern of all words (built once per query), not one regex per word and row
+                when debtors.organisation_name ~ (
+                    select '(^|\s)\S*(' || string_agg(word, '|') || ')(\s|$)'
+                    from {{ ref('organisation_name_words') }}
+                ) then 'organisation'
+                when {{ is_role_email('debtors.email', 'role') }} then 'organisation'
                 else 'person'
             end as party_kind
         from debtors

@@ -1,0 +1,149 @@
+"""Clusters that do not chain: links are accepted strongest first, never joining records that conflict.
+
+A party cannot hold two birth dates, two KvK numbers, or two first names that are not spelling variants
+of each other; nor two records a steward declared different (cannot-link). A link that would put such
+records in one cluster is refused, so a household's shared bridge record (no first name, the family
+mailbox) joins the member it matches best and cannot fuse the others into it: the cluster is split at
+its weakest link. Must-link decisions are applied first and always hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jellyfish
+import numpy as np
+import pandas as pd
+
+from ml.linkage.compare import dates_close
+from ml.linkage.standardise import related_first_names
+
+NAME_VARIANT_JW = 0.88  # first names at or above this Jaro-Winkler are spelling variants (typos)
+
+
+@dataclass
+class Profile:
+    """What a cluster holds of the conflicting attributes."""
+
+    members: set[int]
+    names: set[str] = field(default_factory=set)  # first names as written (not bare initials)
+    allowed: set[str] | None = None  # initials every name in the cluster may use (None: no names)
+    bare: set[str] = field(default_factory=set)  # bare initials ('m.') of records without a first name
+    exclusive: dict[str, str] = field(default_factory=dict)  # column -> the one value allowed
+
+
+def _names_compatible(a: set[str], b: set[str]) -> bool:
+    return all(
+        x == y or related_first_names(x, y) or jellyfish.jaro_winkler_similarity(x, y) >= NAME_VARIANT_JW
+        for x in a
+        for y in b
+    )
+
+
+def _merged_allowed(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return a & b
+
+
+def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True) -> bool:
+    """Whether two clusters may merge; `names=False` skips the first-name checks (a link strong enough
+    on birth date and identifiers to outweigh a mistyped or swapped name)."""
+    for col, value in a.exclusive.items():
+        other = b.exclusive.get(col, value)
+        if other != value and not (col == "birth_date_key" and dates_close(value, other)):
+            return False
+    small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
+    if any(cannot.get(x, set()) & large.members for x in small.members):
+        return False
+    if not names:
+        return True
+    bare = a.bare | b.bare
+    if len(bare) > 1:
+        return False
+    allowed = _merged_allowed(a.allowed, b.allowed)
+    if allowed is not None and (not allowed or not bare <= allowed):
+        return False
+    return not (a.names and b.names and not _names_compatible(a.names, b.names))
+
+
+def _column(records: pd.DataFrame, name: str) -> np.ndarray:
+    return records[name].to_numpy() if name in records else np.full(len(records), None, dtype=object)
+
+
+def _profiles(records: pd.DataFrame, exclusive: tuple[str, ...]) -> list[Profile]:
+    names, initials = _column(records, "first_name_raw"), _column(records, "first_initials")
+    out = []
+    for i, (name, ini) in enumerate(zip(names, initials, strict=True)):
+        p = Profile(members={i})
+        if isinstance(name, str) and name:
+            p.names.add(name)
+            p.allowed = set(ini) if isinstance(ini, str) else None
+        elif isinstance(ini, str) and ini:
+            p.bare.add(ini[0])
+        out.append(p)
+    for col in exclusive:
+        if col not in records:
+            continue
+        for i, v in enumerate(records[col].to_numpy()):
+            if isinstance(v, str) and v:
+                out[i].exclusive[col] = v
+    return out
+
+
+def constrained_edges(
+    records: pd.DataFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    prob: np.ndarray,
+    exclusive: tuple[str, ...] = (),
+    must_link: list[tuple[int, int]] | None = None,
+    cannot_link: list[tuple[int, int]] | None = None,
+    vouched: np.ndarray | None = None,
+) -> np.ndarray:
+    """Boolean mask over the edges (positions into `records`): kept or refused.
+
+    Union-find over edges strongest first (ties by position, so deterministic); an edge joining two
+    clusters is kept only if their profiles are compatible; an edge inside one cluster is kept. A
+    `vouched` edge (birth date and another identifier agree, `score.vouched`) may join clusters whose
+    first names differ: a mistyped or swapped name on one person.
+    """
+    profiles = _profiles(records, exclusive)
+    skip_names = vouched if vouched is not None else np.zeros(len(left), dtype=bool)
+    parent = list(range(len(records)))
+    cannot: dict[int, set[int]] = {}
+    for a, b in cannot_link or []:
+        cannot.setdefault(a, set()).add(b)
+        cannot.setdefault(b, set()).add(a)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(ra: int, rb: int) -> None:
+        pa, pb = profiles[ra], profiles[rb]
+        if len(pa.members) < len(pb.members):
+            ra, rb, pa, pb = rb, ra, pb, pa
+        parent[rb] = ra
+        pa.members |= pb.members
+        pa.names |= pb.names
+        pa.allowed = _merged_allowed(pa.allowed, pb.allowed)
+        pa.bare |= pb.bare
+        for col, v in pb.exclusive.items():
+            pa.exclusive.setdefault(col, v)
+
+    for a, b in must_link or []:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            union(ra, rb)
+    keep = np.zeros(len(left), dtype=bool)
+    for i in np.lexsort((np.arange(len(left)), -prob)):
+        ra, rb = find(int(left[i])), find(int(right[i]))
+        if ra == rb:
+            keep[i] = True
+        elif compatible(profiles[ra], profiles[rb], cannot, names=not skip_names[i]):
+            union(ra, rb)
+            keep[i] = True
+    return keep
