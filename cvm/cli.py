@@ -263,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("load_id", type=int, help="the load id of the delivery (raw.load_audit.load_id)")
     p.add_argument("--reason", required=True, help="why it may be published anyway (recorded)")
     p.set_defaults(func=cmd_delivery)
+
     p = sub.add_parser("identity", help="steward decisions on identity resolution")
     identity = p.add_subparsers(dest="identity_command", required=True)
     d = identity.add_parser("decide", help="must-link or cannot-link two records in every later run")
