@@ -60,3 +60,30 @@
 {% macro local_date(timestamp_expression) -%}
     (({{ timestamp_expression }}) at time zone '{{ var("cvm_timezone") }}')::date
 {%- endmacro %}
+
+{#- The persistent table every published contact plan is appended to (by cvm/publish.py, in the
+    transaction that publishes the marts, so a failed run adds nothing). It lives outside marts_next,
+    which the publish swap replaces on every run. -#}
+{% macro ensure_contact_plan_history() -%}
+    create schema if not exists {{ var('cvm_history_schema', 'history') }};
+    create table if not exists {{ var('cvm_history_schema', 'history') }}.contact_plan_history (
+        as_of_date date not null,
+        model_run_id text not null,
+        published_at timestamptz not null,
+        contact_plan_id text not null,
+        customer_id text not null,
+        planned_date date not null,
+        channel text,
+        direction text,
+        reason text,
+        status text,
+        suppression_reason text,
+        trigger_detail text,
+        due_within_hours integer,
+        estimated_cost numeric,
+        segment text,
+        goal text,
+        control_group boolean,
+        primary key (as_of_date, model_run_id, contact_plan_id)
+    )
+{%- endmacro %}
