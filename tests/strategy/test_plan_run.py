@@ -105,9 +105,9 @@ def test_no_survey_inside_the_suppression_window(runs, warehouse_url) -> None:
     assert inside == []
     suppressed = _rows(warehouse_url, """
         select suppression_reason from marts.contact_plan where status = 'suppressed'""")
-    assert len(suppressed) >= 5
-    assert all(r["suppression_reason"] and ("open" in r["suppression_reason"] or "resolved" in r["suppression_reason"])
-               for r in suppressed)
+    reasons = [r["suppression_reason"] or "" for r in suppressed]
+    assert any(" open on " in r for r in reasons) and any(" resolved " in r for r in reasons), reasons
+    assert all(" open on " in r or " resolved " in r for r in reasons)
     # a return resolved 20 days ago suppresses an early survey but not one planned 90+ days after it
     assert _rows(warehouse_url, """
         select 1 from marts.contact_plan where reason = 'nps_survey' and status = 'planned'
@@ -218,3 +218,38 @@ def test_export_plan_writes_what_the_tools_take(runs, warehouse_url, tmp_path) -
     assert events > 0
     assert exported and not exported & withheld
     assert exported <= set(planned)
+
+
+def test_control_share_holds_over_many_ids(runs, warehouse_url) -> None:
+    """The group is drawn by the dbt macro in_control_group itself (compiled by dbt, run on 200,000 ids in the
+    project's id format): the share per setting stays within a fraction of a point, far inside +-2 points."""
+    import os
+
+    from dbt.cli.main import dbtRunner
+
+    from cvm.dbt import _build_args, write_profiles
+    from cvm.warehouse import connection_params
+
+    _, settings = runs
+    query = """
+        select share, avg(({{ in_control_group("'C-' || substr(md5(g::text), 1, 12)", 'share',
+                                               contact_setting('control_group_salt')) }})::int) as drawn
+        from generate_series(1, 200000) as g, (values (0.05), (0.10), (0.25)) as s (share)
+        group by share order by share"""
+    write_profiles(settings, warehouse_url)
+    os.environ["CVM_DBT_PASSWORD"] = str(connection_params(warehouse_url)["password"] or "")
+    res = dbtRunner().invoke(_build_args(settings, ["compile", "--inline", query],
+                                         {"as_of": AS_OF.isoformat(), "model_run_id": "x"}))
+    assert res.success, res.exception
+    compiled = res.result.results[0].node.compiled_code
+    drawn = _rows(warehouse_url, compiled)
+    assert [float(r["share"]) for r in drawn] == [0.05, 0.10, 0.25]
+    for r in drawn:
+        assert abs(float(r["drawn"]) - float(r["share"])) < 0.005, r
+    # and the run used that draw: the realised share per segment of the demo is close to the setting too
+    shares = _rows(warehouse_url, """
+        select segment, avg(control_group::int) share, count(*) n from marts.customer_360 group by 1""")
+    assert sum(r["n"] for r in shares) > 250
+    for r in shares:
+        if r["n"] >= 100:  # a small segment's share is noise, not a rule
+            assert abs(float(r["share"]) - 0.10) < 0.06, r
