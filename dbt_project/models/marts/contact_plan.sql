@@ -114,7 +114,8 @@ complaint_follow_ups as (
     select
         customer_triggers.customer_id,
         greatest(
-            {{ local_date("complaints.created_at + make_interval(hours => customer_triggers.complaint_follow_up_hours)") }},
+            {{ local_date("complaints.created_at
+                + make_interval(hours => customer_triggers.complaint_follow_up_hours)") }},
             '{{ var("as_of") }}'::date + 1
         ) as planned_date,
         'complaint_follow_up' as reason,
@@ -377,7 +378,8 @@ moment_channels as (
         min(costs.cost_per_contact) as cheapest_cost
     from candidates
     inner join customer_strategy on candidates.customer_id = customer_strategy.customer_id
-    cross join lateral unnest(string_to_array(candidates.channels, '|')) with ordinality as preferred (channel, position)
+    cross join lateral unnest(string_to_array(candidates.channels, '|'))
+        with ordinality as preferred (channel, position)
     inner join costs on preferred.channel = costs.channel
     where {{ consent_allows('costs.consent', 'customer_strategy.email_opt_in', 'customer_strategy.phone_opt_in',
                             'customer_strategy.has_address') }}
