@@ -76,3 +76,15 @@ def test_missing_column_and_founding_dates(seeds: Path) -> None:
                for e in errors)
     assert any("line 3 (kvk_number='1234'), column founded_on: must be a date" in e for e in errors)
     assert not any("line 2" in e and "founding" in e for e in errors)
+
+
+def test_the_prepare_stage_stops_on_a_broken_seed_before_dbt_runs(tmp_path: Path, base_settings) -> None:
+    """The pipeline stage turns a seed problem into a DataError (no retries, one line in the run log)."""
+    from cvm.pipeline import DataError, _check_seeds
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    _edit(tmp_path / "seeds" / "contact_triggers.csv", "reactivate,call|email,14,", "reactivate,call|email,veertien,")
+    with pytest.raises(DataError, match=r"contact_triggers.csv line 3 \(trigger='post_purchase_check_in'\), "
+                                        r"column delay_days: must be a whole number, got 'veertien'"):
+        _check_seeds(base_settings.with_(dbt_project_dir=tmp_path))
+    _check_seeds(base_settings)  # the shipped seeds pass
