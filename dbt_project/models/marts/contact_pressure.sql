@@ -179,8 +179,10 @@ final as (
         actual_contacts_12m - round(target_contacts_per_year * tenure_share, 2) as contacts_vs_target,
         actual_contacts_12m > target_contacts_per_year * tenure_share * (1 + {{ var('over_contact_tolerance') }})
             as over_contacted,
-        -- the control group is held out of cadence on purpose: not under-contacted
+        -- the control group is held out of cadence on purpose, and a customer for whom not one whole
+        -- contact was due yet (a new customer of a few weeks) cannot have been missed: not under-contacted
         not control_group
+        and target_contacts_per_year * tenure_share >= 1
         and actual_contacts_12m < target_contacts_per_year * tenure_share * (1 - {{ var('under_contact_tolerance') }})
             as under_contacted,
         contact_cost_12m > greatest(margin_12m, 0) as contact_cost_above_value,
