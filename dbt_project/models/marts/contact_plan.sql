@@ -344,6 +344,21 @@ cadence_slots as (
 
 ),
 
+-- days from each cadence slot to the nearest (not suppressed) trigger of the customer
+cadence_distances as (
+
+    select
+        cadence_slots.customer_id,
+        cadence_slots.planned_date,
+        min(abs(trigger_moments.planned_date - cadence_slots.planned_date)) as days_to_trigger
+    from cadence_slots
+    inner join trigger_moments
+        on cadence_slots.customer_id = trigger_moments.customer_id
+        and trigger_moments.suppression_reason is null
+    group by cadence_slots.customer_id, cadence_slots.planned_date
+
+),
+
 candidates as (
 
     select
@@ -356,13 +371,11 @@ candidates as (
     -- a cadence slot near a trigger is the first to give way to it
     select
         cadence_slots.*,
-        -coalesce((
-            select min(abs(trigger_moments.planned_date - cadence_slots.planned_date))
-            from trigger_moments
-            where trigger_moments.customer_id = cadence_slots.customer_id
-                and trigger_moments.suppression_reason is null
-        ), 100000) as distance_to_trigger
+        -coalesce(cadence_distances.days_to_trigger, 100000) as distance_to_trigger
     from cadence_slots
+    left join cadence_distances
+        on cadence_slots.customer_id = cadence_distances.customer_id
+        and cadence_slots.planned_date = cadence_distances.planned_date
 
 ),
 
