@@ -63,7 +63,11 @@ class ExportSummary:
 def read_plan(url: str, start: date, end: date) -> list[dict[str, Any]]:
     """Planned moments in [start, end] with the customer's contact details and the channel's consent rule."""
     with psycopg.connect(url, row_factory=dict_row) as conn:
-        return conn.execute(PLAN_QUERY, {"start": start, "end": end}).fetchall()
+        try:
+            return conn.execute(PLAN_QUERY, {"start": start, "end": end}).fetchall()
+        except psycopg.errors.UndefinedTable as exc:
+            raise RuntimeError("no published contact plan in this warehouse (marts.contact_plan): "
+                               "run `cvm run` first") from exc
 
 
 def consented(row: dict[str, Any]) -> bool:

@@ -67,3 +67,14 @@ def test_employee_key() -> None:
     assert employee_key("Anna de Vries") == "anna-de-vries"
     assert employee_key("  ") == employee_key(None) == "unassigned"
     assert employee_key("../../etc") == "etc"
+
+
+def test_export_before_any_publish_says_so(warehouse_url, tmp_path: Path) -> None:
+    import pytest
+
+    from cvm.strategy.export import export_plan
+
+    with pytest.raises(RuntimeError, match=r"no published contact plan .* run `cvm run` first"):
+        export_plan(warehouse_url, date(2026, 7, 1), date(2026, 7, 31), tmp_path)
+    with pytest.raises(ValueError, match="before --from"):
+        export_plan(warehouse_url, date(2026, 7, 31), date(2026, 7, 1), tmp_path)
