@@ -226,6 +226,18 @@ def cmd_delivery(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_export_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from cvm.strategy.export import export_plan
+    from cvm.warehouse import warehouse_url
+
+    summary = export_plan(warehouse_url(settings), args.start, args.end, Path(args.out))
+    print(f"exported {summary.moments} planned contact moments {args.start} .. {args.end} to {args.out}"
+          f" ({summary.refused_no_consent} left out: consent no longer given)")
+    for name, rows in sorted(summary.files.items()):
+        print(f"  {name:<40} {rows:>7} rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -273,6 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--by", help="who decided (kept with the decision)")
     d.add_argument("--reason", help="why (kept with the decision)")
     d.set_defaults(func=cmd_identity_decide)
+
+    p = sub.add_parser("export-plan", help="call lists, mailing list, e-mail audience and calendars of the plan")
+    p.add_argument("--from", dest="start", type=_date, required=True, help="first planned date YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, required=True, help="last planned date YYYY-MM-DD")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_export_plan)
 
     p = sub.add_parser("status", help="last runs and the row counts of the published marts")
     p.add_argument("--runs", type=int, default=5)

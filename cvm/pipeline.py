@@ -145,11 +145,14 @@ def raw_quality_gate(ctx: RunContext, load_ids: list[int], settings: Settings | 
     return figures
 
 
-def _dbt(name: str, ctx: RunContext, commands: list[list[str]], settings: Settings | None) -> dict[str, Any]:
+def _dbt(name: str, ctx: RunContext, commands: list[list[str]], settings: Settings | None,
+         before: Callable[[Settings], None] | None = None) -> dict[str, Any]:
     from cvm.dbt import DbtError, run_dbt
 
     settings = settings or load_settings()
     with _stage(name, ctx, settings) as figures:
+        if before:
+            before(settings)
         url = warehouse_url(settings)
         nodes = 0
         for args in commands:
@@ -163,8 +166,19 @@ def _dbt(name: str, ctx: RunContext, commands: list[list[str]], settings: Settin
 
 
 def dbt_prepare(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
-    """Business configuration (seeds), staging and the party records that identity resolution reads."""
-    return _dbt("dbt_prepare", ctx, [["seed"], ["build", "--select", "tag:prepare"]], settings)
+    """Business configuration (seeds, validated first; reloaded whole so a marketer may add a column),
+    staging and the party records that identity resolution reads."""
+    return _dbt("dbt_prepare", ctx, [["seed", "--full-refresh"], ["build", "--select", "tag:prepare"]], settings,
+                before=_check_seeds)
+
+
+def _check_seeds(settings: Settings) -> None:
+    from cvm.strategy.seeds import StrategySeedError, check_strategy_seeds
+
+    try:
+        check_strategy_seeds(settings.dbt_project_dir / "seeds")
+    except StrategySeedError as exc:
+        raise DataError(str(exc)) from exc
 
 
 def identity(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:

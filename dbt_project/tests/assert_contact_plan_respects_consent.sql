@@ -1,6 +1,9 @@
-{#- No planned e-mail/newsletter without e-mail consent, no planned call without phone consent. -#}
+{#- No planned contact on a channel whose consent (seeds/channel_costs.csv) the customer has not given. -#}
 select contact_plan.*
 from {{ ref('contact_plan') }} as contact_plan
 inner join {{ ref('dim_customer') }} as customers on contact_plan.customer_id = customers.customer_id
-where (contact_plan.channel in ('email', 'newsletter', 'social') and not customers.email_opt_in)
-    or (contact_plan.channel in ('call', 'phone') and not customers.phone_opt_in)
+left join {{ ref('channel_costs') }} as costs
+    on contact_plan.channel = costs.channel and costs.direction = 'outbound'
+where contact_plan.status <> 'suppressed'
+    and not {{ consent_allows('costs.consent', 'customers.email_opt_in', 'customers.phone_opt_in',
+                              'customers.postcode is not null or customers.street is not null') }}

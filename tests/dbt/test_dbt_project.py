@@ -33,6 +33,7 @@ def test_stages_build_their_tags_and_run_tests(dwh):
         assert run.success and not run.failed()
         assert run.count("test") > 0 or stage == "seed"
     assert dwh.runs["seed"].by_name()["channel_costs"].rows == 20
+    assert dwh.runs["seed"].by_name()["contact_triggers"].rows == 6
 
 
 def test_profile_and_paths_stay_out_of_the_repo(dwh):
@@ -66,8 +67,9 @@ def test_each_node_reports_progress(dwh, caplog):
     with caplog.at_level(logging.INFO, logger="cvm.dbt"):
         run_dbt(dwh.settings, dwh.url, ["seed"], vars={"as_of": AS_OF, "model_run_id": RUN_ID})
     lines = [r.getMessage() for r in caplog.records if r.name == "cvm.dbt"]
-    seeds = [line for line in lines if re.match(r"^\d+ of 4 OK loaded seed file config\.\w+", line)]
-    assert len(seeds) == 4, lines
+    n = len(list((dwh.settings.dbt_project_dir / "seeds").glob("*.csv")))
+    seeds = [line for line in lines if re.match(rf"^\d+ of {n} OK loaded seed file config\.\w+", line)]
+    assert n >= 7 and len(seeds) == n, lines
     assert not any("\x1b[" in line for line in lines)  # no terminal colour codes in the log
 
 
@@ -238,30 +240,53 @@ def test_contact_strategy_one_row_per_segment(dwh):
     assert "30 minutes" in rows["star"]["dialogue_script"]
 
 
-def test_contact_plan_consent_triggers_and_budget(dwh):
-    plan = dwh.rows("select * from marts_next.contact_plan order by customer_id, planned_date")
-    by = {}
-    for r in plan:
-        by.setdefault(r["customer_id"], []).append(r)
-    # star with e-mail consent but no phone consent: visits, the complaint follow-up by e-mail, not a call
+def _plan(dwh) -> dict[str, list[tuple]]:
+    by: dict[str, list[tuple]] = {}
+    for r in dwh.rows("select * from marts_next.contact_plan order by customer_id, planned_date, reason"):
+        by.setdefault(r["customer_id"], []).append(
+            (r["planned_date"], r["reason"], r["channel"], r["status"], r["estimated_cost"]))
+    return by
+
+
+def test_contact_plan_keeps_cap_budget_consent_and_triggers(dwh):
+    by = _plan(dwh)
+    # star, e-mail consent but no phone consent, an open complaint 11 days ago: the follow-up is due within
+    # the hour by e-mail (no call without consent); the NPS survey is suppressed while the complaint is open;
+    # company (CRM account 2020-03-15) and relationship (first purchase 2025-06-01) anniversaries; the cap
+    # of 6 leaves 3 cadence visits (a trigger replaces the nearest cadence contact)
     org1 = by["C-ORG1"]
-    assert [r["channel"] for r in org1 if r["reason"] == "cadence"] == ["visit"] * 6
-    follow_up = [r for r in org1 if r["reason"] == "complaint_follow_up"]
-    assert [(r["planned_date"], r["channel"]) for r in follow_up] == [(date(2026, 11, 1), "email")]
-    assert [(r["planned_date"], r["channel"]) for r in org1 if r["reason"] == "anniversary"] == [
-        (date(2027, 1, 1), "email")]                                            # first seen 2019-01-01
-    assert sum(r["estimated_cost"] for r in org1) == Decimal("902.00")
-    # no consent known at all: the cash cow gets printed mailings only
-    assert {r["channel"] for r in by["C-ORG2"]} == {"mailing"}
-    assert len([r for r in by["C-ORG2"] if r["reason"] == "cadence"]) == 4
+    assert [m for m in org1 if m[1] != "cadence" and m[3] == "planned"] == [
+        (date(2026, 11, 1), "complaint_follow_up", "email", "planned", Decimal("1.00")),
+        (date(2027, 3, 15), "company_anniversary", "email", "planned", Decimal("1.00")),
+        (date(2027, 6, 1), "relationship_anniversary", "email", "planned", Decimal("1.00")),
+    ]
+    assert [m[1:] for m in org1 if m[3] == "suppressed"] == [("nps_survey", "survey", "suppressed", Decimal("0"))]
+    assert [m[2] for m in org1 if m[1] == "cadence"] == ["visit"] * 3
+    assert len([m for m in org1 if m[3] != "suppressed"]) == 6
+    assert sum(m[4] for m in org1) == Decimal("453.00")
+    reason = dwh.one("select suppression_reason, due_within_hours from marts_next.contact_plan "
+                     "where customer_id = 'C-ORG1' and reason in ('nps_survey')")
+    assert reason["suppression_reason"] == "complaint TCK-1 open on 2026-10-31"
+    assert dwh.one("select due_within_hours from marts_next.contact_plan where customer_id = 'C-ORG1' "
+                   "and reason = 'complaint_follow_up'")["due_within_hours"] == 1
+    # no consent known at all: the cash cow gets printed mailings only; its company's first anniversary
+    assert [m[:3] for m in by["C-ORG2"] if m[1] != "cadence"] == [
+        (date(2026, 11, 20), "company_anniversary", "mailing"),
+        (date(2027, 2, 1), "relationship_anniversary", "mailing")]
+    assert {m[2] for m in by["C-ORG2"]} == {"mailing"} and len(by["C-ORG2"]) == 4
     # dog without e-mail consent: no newsletter, a mailing instead; no anniversary for 'part ways'
-    assert [(r["channel"], r["reason"]) for r in by["C-EMILE"]] == [("mailing", "cadence")] * 2
-    # complaint of C-PIET was 36 days before as_of: outside the 30-day window
-    assert not [r for r in by["C-PIET"] if r["reason"] == "complaint_follow_up"]
-    assert {r["channel"] for r in by["C-PIET"]} == {"email"}
-    for r in plan:
-        assert date(2026, 11, 1) <= r["planned_date"] <= date(2027, 10, 31)
-    assert not [r for r in plan if r["channel"] == "call"]                    # only C-EMILE may be called
+    assert [(m[2], m[1]) for m in by["C-EMILE"]] == [("mailing", "cadence")] * 2
+    # complaint of C-PIET was 36 days before as_of: outside the 30-day window, and resolved 2026-09-26, more
+    # than 90 days before the survey of 2027-04-27: the survey goes out
+    piet = by["C-PIET"]
+    assert not [m for m in piet if m[1] == "complaint_follow_up"]
+    assert (date(2027, 4, 27), "nps_survey", "survey", "planned", Decimal("0.25")) in piet
+    assert (date(2027, 9, 15), "relationship_anniversary", "email", "planned", Decimal("1.00")) in piet
+    assert [m[2] for m in piet if m[1] == "cadence"] == ["email", "email"]
+    for moments in by.values():
+        for m in moments:
+            assert date(2026, 11, 1) <= m[0] <= date(2027, 10, 31)
+    assert not [m for ms in by.values() for m in ms if m[2] == "call"]          # only C-EMILE may be called
 
 
 def test_contact_pressure_flags(dwh):
@@ -269,11 +294,33 @@ def test_contact_pressure_flags(dwh):
     org1 = cp["C-ORG1"]
     assert (org1["actual_contacts_12m"], org1["actual_inbound_contacts_12m"]) == (5, 2)
     assert org1["contact_cost_12m"] == Decimal("168.60")
-    assert (org1["planned_contacts_12m"], org1["planned_cost_12m"]) == (8, Decimal("902.00"))
-    assert (org1["over_contacted"], org1["under_contacted"], org1["cost_above_value"]) == (False, False, False)
-    assert cp["C-ORG2"]["under_contacted"] is True                               # 1 of 4
-    assert cp["C-PIET"]["cost_above_value"] is True                              # 3.30 cost, no value
-    assert cp["C-EMILE"]["cost_above_value"] is False
+    assert (org1["planned_contacts_12m"], org1["planned_cost_12m"], org1["suppressed_contacts_12m"]) == (
+        6, Decimal("453.00"), 1)
+    assert (org1["over_contacted"], org1["under_contacted"], org1["contact_cost_above_value"],
+            org1["contact_cost_above_budget"]) == (False, False, False, False)
+    # the star's complaint of 2026-10-20 had no outbound contact after it: the 30-minute promise is missed
+    assert (org1["promised_callbacks_12m"], org1["missed_callbacks_12m"], org1["callback_missed"]) == (1, 1, True)
+    assert cp["C-ORG2"]["under_contacted"] is True                               # 1 of 3.79 (known since 2025-11-20)
+    assert cp["C-ORG2"]["target_contacts_12m"] == Decimal("3.79")
+    # new customer known 47 days: target 4 x 47/365 = 0.52, so 2 outbound contacts is over, not under
+    piet = cp["C-PIET"]
+    assert (piet["target_contacts_12m"], piet["over_contacted"], piet["under_contacted"]) == (
+        Decimal("0.52"), True, False)
+    assert piet["contact_cost_above_value"] is True                              # 3.30 cost, no margin
+    assert piet["contact_cost_above_budget"] is False                            # 3.30 <= 100 x 47/365
+    assert cp["C-EMILE"]["contact_cost_above_value"] is False
+
+
+def test_inbound_guidance(dwh):
+    guidance = {r["customer_id"]: r for r in dwh.rows("select * from marts_next.inbound_guidance")}
+    org1 = guidance["C-ORG1"]
+    assert (org1["segment"], org1["goal"], org1["callback_promised"], org1["callback_minutes"]) == (
+        "star", "retain", True, 30)
+    assert "30 minutes" in org1["dialogue_script"]
+    assert (org1["open_complaints"], org1["open_ticket_summary"], org1["last_nps"]) == (
+        1, "complaint TCK-1 since 2026-10-20", 6)
+    assert (org1["next_planned_date"], org1["next_planned_reason"]) == (date(2026, 11, 1), "complaint_follow_up")
+    assert guidance["C-PIET"]["open_complaints"] == 0 and guidance["C-PIET"]["callback_promised"] is False
 
 
 def test_segment_evaluation_monthly(dwh):
@@ -311,3 +358,24 @@ def test_the_profile_holds_no_password(base_settings, tmp_path):
     (target,) = output.values()
     assert (target["host"], target["user"], target["dbname"]) == ("db.internal", "etl", "dwh")
     assert target["password"] == "{{ env_var('CVM_DBT_PASSWORD', '') }}"
+
+
+@pytest.mark.parametrize(("budget", "cadence_channels"), [
+    (Decimal("400"), ["visit", "visit", "email"]),   # the third visit does not fit: an e-mail, not a dropped moment
+    (Decimal("100"), ["email", "email", "email"]),   # no visit fits at all: six moments still, all e-mails
+])
+def test_budget_is_met_by_cheaper_channels_not_fewer_moments(dwh, budget, cadence_channels):
+    """Last in the module: it rebuilds contact_plan with a lower star budget, then restores the seed."""
+    dwh.conn.execute("update config.contact_strategy set max_contact_cost_per_year = %s where segment = 'star'",
+                     (budget,))
+    try:
+        run_dbt(dwh.settings, dwh.url, ["run", "--select", "contact_plan"],
+                vars={"as_of": AS_OF, "model_run_id": RUN_ID})
+        org1 = _plan(dwh)["C-ORG1"]
+        planned = [m for m in org1 if m[3] != "suppressed"]
+        assert len(planned) == 6 and sum(m[4] for m in planned) <= budget
+        assert sorted(m[2] for m in org1 if m[1] == "cadence") == sorted(cadence_channels)
+    finally:
+        dwh.conn.execute("update config.contact_strategy set max_contact_cost_per_year = 1200 where segment = 'star'")
+        run_dbt(dwh.settings, dwh.url, ["run", "--select", "contact_plan"],
+                vars={"as_of": AS_OF, "model_run_id": RUN_ID})

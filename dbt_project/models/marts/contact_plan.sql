@@ -1,20 +1,28 @@
 {{ config(indexes=[{'columns': ['customer_id', 'planned_date']}]) }}
 
-{#- Planned contact moments for the 12 months after the as-of date, per customer:
-    - cadence: the segment's contacts_per_year spread evenly over the year (each customer gets its own
-      deterministic offset, so not every customer of a segment is called on the same day), on the first
-      channel of the strategy that the customer's consent allows;
-    - triggers: a follow-up the day after the as-of date for a complaint in the last
-      var('complaint_window_days') days, and the relationship anniversary of first_seen_at (for the
-      goals in var('anniversary_goals')).
-    The total estimated cost per customer is capped by the segment's max_contact_cost_per_year:
-    triggers come first, then the cadence in date order; moments beyond the budget are left out. -#}
-with
+{#- Planned contact moments for the 12 months after the as-of date, keeping every rule at once:
+    1. candidates: the triggers of seeds/contact_triggers.csv (complaint follow-up, post-purchase
+       check-in, reactivation, NPS survey, company and relationship anniversary) for the goals they
+       serve, plus contacts_per_year cadence slots spread evenly over the year (a per-customer offset,
+       so a segment is not called on one day);
+    2. an NPS survey while a complaint/return is open or was resolved fewer than window_days before it
+       is suppressed (kept with status 'suppressed' and the reason, outside the plan);
+    3. frequency is a hard cap: moments are taken in priority order (triggers first, then the cadence
+       slots farthest from a trigger: a trigger replaces the nearest cadence contact) up to
+       contacts_per_year, and only as many as the budget allows at the cheapest consented channel;
+    4. channels: each moment takes the most preferred consented channel that still leaves room in the
+       budget for the cheapest channel of every later moment, so the budget is met by choosing cheaper
+       channels, never by dropping a moment a cheaper channel would have fitted;
+    5. control group: moments of reasons withheld_for_control_group (cadence always) of control-group
+       customers get status 'control_group': the counterfactual plan, not sent. -#}
+with recursive
 
 customers as (
 
     select
         customer_id,
+        customer_type,
+        kvk_number,
         email_opt_in,
         phone_opt_in,
         postcode is not null or street is not null as has_address,
@@ -23,9 +31,9 @@ customers as (
 
 ),
 
-segments as (
+control as (
 
-    select customer_id, segment from {{ ref('customer_segments') }}
+    select customer_id, segment, control_group from {{ ref('contact_control_group') }}
 
 ),
 
@@ -35,9 +43,16 @@ strategy as (
 
 ),
 
+triggers as (
+
+    select * from {{ ref('contact_triggers') }}
+    where enabled
+
+),
+
 costs as (
 
-    select channel, cost_per_contact
+    select channel, cost_per_contact, consent
     from {{ ref('channel_costs') }}
     where direction = 'outbound'
 
@@ -46,145 +61,487 @@ costs as (
 customer_strategy as (
 
     select
-        customers.customer_id,
-        customers.first_seen_on,
-        segments.segment,
+        customers.*,
+        control.segment,
+        control.control_group,
         strategy.goal,
+        strategy.channels,
         strategy.contacts_per_year,
         strategy.max_contact_cost_per_year,
-        {{ first_allowed_channel('strategy.channels', 'customers.email_opt_in', 'customers.phone_opt_in',
-                                 'customers.has_address') }} as cadence_channel,
-        {{ first_allowed_channel("'" ~ var('complaint_followup_channels') ~ "'", 'customers.email_opt_in',
-                                 'customers.phone_opt_in', 'customers.has_address') }} as follow_up_channel,
-        {{ first_allowed_channel("'" ~ var('anniversary_channels') ~ "'", 'customers.email_opt_in',
-                                 'customers.phone_opt_in', 'customers.has_address') }} as anniversary_channel,
-        -- 0 .. 1: where in each cadence interval this customer's moments fall
-        ((('x' || substr(md5(customers.customer_id), 1, 8))::bit(32)::bigint & 2147483647) % 1000) / 1000.0
-            as cadence_offset
+        strategy.complaint_follow_up_channels,
+        strategy.complaint_follow_up_hours,
+        {{ hash_fraction('customers.customer_id') }} as cadence_offset
     from customers
-    inner join segments on customers.customer_id = segments.customer_id
-    inner join strategy on segments.segment = strategy.segment
+    inner join control on customers.customer_id = control.customer_id
+    inner join strategy on control.segment = strategy.segment
 
 ),
 
-cadence as (
+-- one row per customer and trigger that serves the customer's goal
+customer_triggers as (
 
     select
-        customer_strategy.customer_id,
-        ('{{ var("as_of") }}'::date + 1
-            + floor((moment.n - 1 + customer_strategy.cadence_offset) * 365.0 / customer_strategy.contacts_per_year)::int
-        ) as planned_date,
-        customer_strategy.cadence_channel as channel,
-        'cadence' as reason,
-        2 as priority
+        customer_strategy.*,
+        triggers.trigger,
+        triggers.channels as trigger_channels,
+        triggers.delay_days,
+        triggers.window_days,
+        triggers.priority,
+        triggers.withheld_for_control_group
     from customer_strategy
-    cross join lateral generate_series(1, customer_strategy.contacts_per_year) as moment (n)
-    where customer_strategy.cadence_channel is not null and customer_strategy.contacts_per_year > 0
+    inner join triggers on {{ goal_in('customer_strategy.goal', 'triggers.goals') }}
 
 ),
 
-recent_complaints as (
+complaints as (
 
-    select customer_id, max(created_on) as last_complaint_on
-    from {{ ref('int_tickets') }}
-    where is_complaint
-        and customer_id is not null
-        and created_on > '{{ var("as_of") }}'::date - {{ var('complaint_window_days') }}
-    group by customer_id
+    select distinct on (tickets.customer_id)
+        tickets.customer_id,
+        tickets.ticket_id,
+        tickets.created_at
+    from {{ ref('int_tickets') }} as tickets
+    inner join customer_triggers
+        on tickets.customer_id = customer_triggers.customer_id
+        and customer_triggers.trigger = 'complaint_follow_up'
+    where tickets.is_complaint
+        and tickets.created_on > '{{ var("as_of") }}'::date - customer_triggers.window_days
+    order by tickets.customer_id, tickets.created_at desc, tickets.ticket_id desc
 
 ),
 
 complaint_follow_ups as (
 
     select
-        customer_strategy.customer_id,
-        '{{ var("as_of") }}'::date + 1 as planned_date,
-        customer_strategy.follow_up_channel as channel,
+        customer_triggers.customer_id,
+        greatest(
+            {{ local_date("complaints.created_at
+                + make_interval(hours => customer_triggers.complaint_follow_up_hours)") }},
+            '{{ var("as_of") }}'::date + 1
+        ) as planned_date,
         'complaint_follow_up' as reason,
-        1 as priority
-    from customer_strategy
-    inner join recent_complaints on customer_strategy.customer_id = recent_complaints.customer_id
-    where customer_strategy.follow_up_channel is not null
+        customer_triggers.complaint_follow_up_channels as channels,
+        customer_triggers.complaint_follow_up_hours as due_within_hours,
+        'complaint ' || complaints.ticket_id as trigger_detail,
+        null::text as suppression_reason,
+        customer_triggers.priority,
+        customer_triggers.withheld_for_control_group as withheld
+    from customer_triggers
+    inner join complaints on customer_triggers.customer_id = complaints.customer_id
+    where customer_triggers.trigger = 'complaint_follow_up'
+
+),
+
+last_invoices as (
+
+    select distinct on (invoices.customer_id)
+        invoices.customer_id,
+        invoices.invoice_id,
+        invoices.invoice_date
+    from {{ ref('int_invoices') }} as invoices
+    inner join customer_triggers
+        on invoices.customer_id = customer_triggers.customer_id
+        and customer_triggers.trigger = 'post_purchase_check_in'
+    where not invoices.is_credited
+        and invoices.invoice_date > '{{ var("as_of") }}'::date - customer_triggers.window_days
+    order by invoices.customer_id, invoices.invoice_date desc, invoices.invoice_id desc
+
+),
+
+check_ins as (
+
+    select
+        customer_triggers.customer_id,
+        greatest(last_invoices.invoice_date + customer_triggers.delay_days, '{{ var("as_of") }}'::date + 1)
+            as planned_date,
+        'post_purchase_check_in' as reason,
+        customer_triggers.trigger_channels as channels,
+        null::integer as due_within_hours,
+        'invoice ' || last_invoices.invoice_id as trigger_detail,
+        null::text as suppression_reason,
+        customer_triggers.priority,
+        customer_triggers.withheld_for_control_group as withheld
+    from customer_triggers
+    inner join last_invoices on customer_triggers.customer_id = last_invoices.customer_id
+    where customer_triggers.trigger = 'post_purchase_check_in'
+
+),
+
+reactivations as (
+
+    select
+        customer_id,
+        '{{ var("as_of") }}'::date + greatest(delay_days, 1) as planned_date,
+        'reactivation' as reason,
+        trigger_channels as channels,
+        null::integer as due_within_hours,
+        segment as trigger_detail,
+        null::text as suppression_reason,
+        priority,
+        withheld_for_control_group as withheld
+    from customer_triggers
+    where trigger = 'reactivation'
+
+),
+
+surveys_planned as (
+
+    select
+        *,
+        '{{ var("as_of") }}'::date + greatest(delay_days, 1)
+            + floor(cadence_offset * (365 - greatest(delay_days, 1)))::int as planned_date
+    from customer_triggers
+    where trigger = 'nps_survey' and delay_days < 365
+
+),
+
+-- the latest complaint/return that was open at the as-of date or resolved inside the window before
+-- the survey: seed 004 warns against asking for a recommendation after a bad experience
+survey_blockers as (
+
+    select distinct on (surveys_planned.customer_id)
+        surveys_planned.customer_id,
+        tickets.category || ' ' || tickets.ticket_id
+        || case
+            when tickets.resolved_at is null then ' open on ' || '{{ var("as_of") }}'
+            else ' resolved ' || {{ local_date('tickets.resolved_at') }} || ', fewer than '
+                || surveys_planned.window_days || ' days before the survey'
+        end as suppression_reason
+    from surveys_planned
+    inner join {{ ref('int_tickets') }} as tickets on surveys_planned.customer_id = tickets.customer_id
+    where tickets.category = any(string_to_array({{ contact_setting('survey_suppression_categories') }}, '|'))
+        and (
+            tickets.resolved_at is null
+            or {{ local_date('tickets.resolved_at') }} > surveys_planned.planned_date - surveys_planned.window_days
+        )
+    order by surveys_planned.customer_id, tickets.created_at desc, tickets.ticket_id desc
+
+),
+
+surveys as (
+
+    select
+        surveys_planned.customer_id,
+        surveys_planned.planned_date,
+        'nps_survey' as reason,
+        surveys_planned.trigger_channels as channels,
+        null::integer as due_within_hours,
+        null::text as trigger_detail,
+        survey_blockers.suppression_reason,
+        surveys_planned.priority,
+        surveys_planned.withheld_for_control_group as withheld
+    from surveys_planned
+    left join survey_blockers on surveys_planned.customer_id = survey_blockers.customer_id
+
+),
+
+first_purchases as (
+
+    select customer_id, min(invoice_date) as first_purchase_on
+    from {{ ref('int_invoices') }}
+    where customer_id is not null and not is_credited
+    group by customer_id
+
+),
+
+crm_accounts as (
+
+    select customer_id, min({{ local_date('first_seen_at') }}) as account_created_on
+    from {{ ref('int_party_records_identified') }}
+    where source_system = 'crm' and source_entity = 'accounts'
+    group by customer_id
+
+),
+
+relationship_anniversaries as (
+
+    select
+        customer_triggers.customer_id,
+        {{ next_anniversary('coalesce(first_purchases.first_purchase_on, customer_triggers.first_seen_on)') }}
+            as planned_date,
+        'relationship_anniversary' as reason,
+        customer_triggers.trigger_channels as channels,
+        null::integer as due_within_hours,
+        case when first_purchases.first_purchase_on is not null then 'first purchase ' else 'first seen ' end
+        || coalesce(first_purchases.first_purchase_on, customer_triggers.first_seen_on) as trigger_detail,
+        null::text as suppression_reason,
+        customer_triggers.priority,
+        customer_triggers.withheld_for_control_group as withheld
+    from customer_triggers
+    left join first_purchases on customer_triggers.customer_id = first_purchases.customer_id
+    where customer_triggers.trigger = 'relationship_anniversary'
+        and coalesce(first_purchases.first_purchase_on, customer_triggers.first_seen_on) is not null
+
+),
+
+company_anniversaries as (
+
+    select
+        customer_triggers.customer_id,
+        {{ next_anniversary('coalesce(founding.founded_on, crm_accounts.account_created_on)') }} as planned_date,
+        'company_anniversary' as reason,
+        customer_triggers.trigger_channels as channels,
+        null::integer as due_within_hours,
+        case when founding.founded_on is not null then 'founded ' else 'account created ' end
+        || coalesce(founding.founded_on, crm_accounts.account_created_on) as trigger_detail,
+        null::text as suppression_reason,
+        customer_triggers.priority,
+        customer_triggers.withheld_for_control_group as withheld
+    from customer_triggers
+    left join {{ ref('company_founding_dates') }} as founding
+        on customer_triggers.kvk_number = founding.kvk_number
+    left join crm_accounts on customer_triggers.customer_id = crm_accounts.customer_id
+    where customer_triggers.trigger = 'company_anniversary'
+        and customer_triggers.customer_type = 'organisation'
+        and coalesce(founding.founded_on, crm_accounts.account_created_on) is not null
 
 ),
 
 anniversaries as (
 
+    select * from relationship_anniversaries
+    union all
+    -- one congratulation is enough when both fall close together
+    select company_anniversaries.*
+    from company_anniversaries
+    left join relationship_anniversaries
+        on company_anniversaries.customer_id = relationship_anniversaries.customer_id
+        and abs(company_anniversaries.planned_date - relationship_anniversaries.planned_date)
+        < {{ contact_setting('anniversary_merge_days') }}::int
+    where relationship_anniversaries.customer_id is null
+
+),
+
+trigger_moments as (
+
+    select * from complaint_follow_ups
+    union all
+    select * from check_ins
+    union all
+    select * from reactivations
+    union all
+    select * from surveys
+    union all
+    select * from anniversaries
+
+),
+
+cadence_slots as (
+
     select
-        customer_strategy.customer_id,
-        (customer_strategy.first_seen_on + make_interval(years => years_later.n))::date as planned_date,
-        customer_strategy.anniversary_channel as channel,
-        'anniversary' as reason,
-        1 as priority
+        customer_id,
+        ('{{ var("as_of") }}'::date + 1
+            + floor((slot.n - 1 + cadence_offset) * 365.0 / contacts_per_year)::int) as planned_date,
+        'cadence' as reason,
+        channels,
+        null::integer as due_within_hours,
+        null::text as trigger_detail,
+        null::text as suppression_reason,
+        1000 as priority,
+        true as withheld
     from customer_strategy
-    cross join lateral generate_series(
-        greatest(extract(year from '{{ var("as_of") }}'::date)::int
-            - extract(year from customer_strategy.first_seen_on)::int, 1),
-        extract(year from '{{ var("as_of") }}'::date)::int
-            - extract(year from customer_strategy.first_seen_on)::int + 1
-    ) as years_later (n)
-    where customer_strategy.anniversary_channel is not null
-        and customer_strategy.goal in ({% for goal in var('anniversary_goals') %}'{{ goal }}'{{ ", " if not loop.last }}{% endfor %})
-        and (customer_strategy.first_seen_on + make_interval(years => years_later.n))::date
-            > '{{ var("as_of") }}'::date
-        and (customer_strategy.first_seen_on + make_interval(years => years_later.n))::date
-            <= '{{ var("as_of") }}'::date + interval '12 months'
+    cross join lateral generate_series(1, customer_strategy.contacts_per_year) as slot (n)
+    where contacts_per_year > 0
+
+),
+
+-- days from each cadence slot to the nearest (not suppressed) trigger of the customer
+cadence_distances as (
+
+    select
+        cadence_slots.customer_id,
+        cadence_slots.planned_date,
+        min(abs(trigger_moments.planned_date - cadence_slots.planned_date)) as days_to_trigger
+    from cadence_slots
+    inner join trigger_moments
+        on cadence_slots.customer_id = trigger_moments.customer_id
+        and trigger_moments.suppression_reason is null
+    group by cadence_slots.customer_id, cadence_slots.planned_date
+
+),
+
+candidates as (
+
+    select
+        trigger_moments.*,
+        0 as distance_to_trigger
+    from trigger_moments
+    where planned_date > '{{ var("as_of") }}'::date
+        and planned_date <= '{{ var("as_of") }}'::date + interval '12 months'
+    union all
+    -- a cadence slot near a trigger is the first to give way to it
+    select
+        cadence_slots.*,
+        -coalesce(cadence_distances.days_to_trigger, 100000) as distance_to_trigger
+    from cadence_slots
+    left join cadence_distances
+        on cadence_slots.customer_id = cadence_distances.customer_id
+        and cadence_slots.planned_date = cadence_distances.planned_date
+
+),
+
+-- the consented channels of every moment in order of preference, with their cost
+moment_channels as (
+
+    select
+        candidates.customer_id,
+        candidates.reason,
+        candidates.planned_date,
+        array_agg(preferred.channel order by preferred.position) as channel_options,
+        array_agg(costs.cost_per_contact order by preferred.position) as cost_options,
+        min(costs.cost_per_contact) as cheapest_cost
+    from candidates
+    inner join customer_strategy on candidates.customer_id = customer_strategy.customer_id
+    cross join lateral unnest(string_to_array(candidates.channels, '|'))
+        with ordinality as preferred (channel, position)
+    inner join costs on preferred.channel = costs.channel
+    where {{ consent_allows('costs.consent', 'customer_strategy.email_opt_in', 'customer_strategy.phone_opt_in',
+                            'customer_strategy.has_address') }}
+    group by candidates.customer_id, candidates.reason, candidates.planned_date
+
+),
+
+ranked as (
+
+    select
+        candidates.*,
+        moment_channels.channel_options,
+        moment_channels.cost_options,
+        moment_channels.cheapest_cost,
+        customer_strategy.contacts_per_year,
+        customer_strategy.max_contact_cost_per_year,
+        row_number() over moment_order as moment_rank,
+        sum(moment_channels.cheapest_cost) over moment_order as cumulative_cheapest_cost
+    from candidates
+    inner join moment_channels
+        on candidates.customer_id = moment_channels.customer_id
+        and candidates.reason = moment_channels.reason
+        and candidates.planned_date = moment_channels.planned_date
+    inner join customer_strategy on candidates.customer_id = customer_strategy.customer_id
+    where candidates.suppression_reason is null
+    window moment_order as (
+        partition by candidates.customer_id
+        order by candidates.priority, candidates.distance_to_trigger desc, candidates.planned_date, candidates.reason
+        rows between unbounded preceding and current row
+    )
+
+),
+
+kept as (
+
+    select
+        *,
+        sum(cheapest_cost) over (partition by customer_id) - cumulative_cheapest_cost as reserve_after
+    from ranked
+    where moment_rank <= contacts_per_year
+        and cumulative_cheapest_cost <= max_contact_cost_per_year
+
+),
+
+-- greedy in priority order: the most preferred channel that leaves room for the rest
+assigned (customer_id, moment_rank, channel, estimated_cost, spent) as (
+
+    select customer_id, 0::bigint, null::text, 0::numeric, 0::numeric
+    from kept
+    group by customer_id
+
+    union all
+
+    select kept.customer_id, kept.moment_rank, pick.channel, pick.cost, assigned.spent + pick.cost
+    from assigned
+    inner join kept
+        on assigned.customer_id = kept.customer_id
+        and kept.moment_rank = assigned.moment_rank + 1
+    cross join lateral (
+        select option.channel, option.cost
+        from unnest(kept.channel_options, kept.cost_options) with ordinality as option (channel, cost, position)
+        where assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year
+            or option.cost = kept.cheapest_cost
+        order by
+            assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year desc,
+            option.position
+        limit 1
+    ) as pick
 
 ),
 
 planned as (
 
-    select * from complaint_follow_ups
-    union all
-    select * from anniversaries
-    union all
-    select * from cadence
+    select
+        kept.customer_id,
+        kept.planned_date,
+        assigned.channel,
+        kept.reason,
+        case when kept.withheld and customer_strategy.control_group then 'control_group' else 'planned' end
+            as status,
+        kept.suppression_reason,
+        kept.due_within_hours,
+        kept.trigger_detail,
+        assigned.estimated_cost
+    from kept
+    inner join assigned
+        on kept.customer_id = assigned.customer_id
+        and kept.moment_rank = assigned.moment_rank
+    inner join customer_strategy on kept.customer_id = customer_strategy.customer_id
 
 ),
 
-costed as (
+suppressed as (
 
     select
-        planned.customer_id,
-        planned.planned_date,
-        planned.channel,
-        planned.reason,
-        coalesce(costs.cost_per_contact, 0) as estimated_cost,
-        customer_strategy.segment,
-        customer_strategy.goal,
-        customer_strategy.max_contact_cost_per_year,
-        sum(coalesce(costs.cost_per_contact, 0)) over (
-            partition by planned.customer_id
-            order by planned.priority, planned.planned_date, planned.reason
-            rows between unbounded preceding and current row
-        ) as cumulative_cost,
-        row_number() over (
-            partition by planned.customer_id
-            order by planned.planned_date, planned.priority, planned.reason
-        ) as moment_number
-    from planned
-    inner join customer_strategy on planned.customer_id = customer_strategy.customer_id
-    left join costs on planned.channel = costs.channel
+        candidates.customer_id,
+        candidates.planned_date,
+        moment_channels.channel_options[1] as channel,
+        candidates.reason,
+        'suppressed' as status,
+        candidates.suppression_reason,
+        candidates.due_within_hours,
+        candidates.trigger_detail,
+        0::numeric as estimated_cost
+    from candidates
+    inner join moment_channels
+        on candidates.customer_id = moment_channels.customer_id
+        and candidates.reason = moment_channels.reason
+        and candidates.planned_date = moment_channels.planned_date
+    where candidates.suppression_reason is not null
+
+),
+
+moments as (
+
+    select * from planned
+    union all
+    select * from suppressed
 
 ),
 
 final as (
 
     select
-        customer_id || ':' || moment_number as contact_plan_id,
-        customer_id,
-        planned_date,
-        channel,
+        moments.customer_id || ':' || row_number() over (
+            partition by moments.customer_id order by moments.planned_date, moments.reason
+        ) as contact_plan_id,
+        moments.customer_id,
+        moments.planned_date,
+        moments.channel,
         'outbound' as direction,
-        reason,
-        estimated_cost,
-        cumulative_cost,
-        segment,
-        goal,
+        moments.reason,
+        moments.status,
+        moments.suppression_reason,
+        moments.trigger_detail,
+        moments.due_within_hours,
+        moments.estimated_cost,
+        sum(moments.estimated_cost) over (
+            partition by moments.customer_id
+            order by moments.planned_date, moments.reason
+            rows between unbounded preceding and current row
+        ) as cumulative_cost,
+        customer_strategy.segment,
+        customer_strategy.goal,
+        customer_strategy.control_group,
         '{{ var("as_of") }}'::date as as_of_date,
         '{{ var("model_run_id") }}' as model_run_id
-    from costed
-    where cumulative_cost <= max_contact_cost_per_year
+    from moments
+    inner join customer_strategy on moments.customer_id = customer_strategy.customer_id
 
 )
 

@@ -1,11 +1,19 @@
 {#- Per customer: planned vs actual contacts and costs over 12 months, with flags marketing acts on.
     Contact pressure counts what we initiated (outbound); the contact cost counts every contact moment
-    (serving an inbound question costs money too). Tolerances are vars (over/under_contact_tolerance). -#}
+    (serving an inbound question costs money too). The yearly target and budget are pro-rated for the
+    customer's tenure (a customer known for 3 months is due a quarter of a year's contacts);
+    tolerances are vars (over/under_contact_tolerance). The call-back promise (seeds/contact_settings:
+    callback_segments, callback_minutes) is measured from each complaint ticket to the first outbound
+    contact moment after it. -#}
 with
 
 customers as (
 
-    select customer_id from {{ ref('dim_customer') }}
+    select
+        customer_id,
+        least(greatest(('{{ var("as_of") }}'::date - {{ local_date('first_seen_at') }} + 1) / 365.0, 0), 1)
+            as tenure_share
+    from {{ ref('dim_customer') }}
 
 ),
 
@@ -17,13 +25,14 @@ segments as (
 
 strategy as (
 
-    select segment, goal, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
+    select segment, goal, channels, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
 
 ),
 
 values_12m as (
 
-    select customer_id, current_value_12m from {{ ref('customer_360') }}
+    select customer_id, current_value_12m, revenue_12m - cost_12m as margin_12m, control_group
+    from {{ ref('customer_360') }}
 
 ),
 
@@ -31,8 +40,10 @@ planned as (
 
     select
         customer_id,
-        count(*) as planned_contacts_12m,
-        sum(estimated_cost) as planned_cost_12m
+        count(*) filter (where status = 'planned') as planned_contacts_12m,
+        coalesce(sum(estimated_cost) filter (where status = 'planned'), 0) as planned_cost_12m,
+        count(*) filter (where status = 'control_group') as withheld_contacts_12m,
+        count(*) filter (where status = 'suppressed') as suppressed_contacts_12m
     from {{ ref('contact_plan') }}
     group by customer_id
 
@@ -51,6 +62,64 @@ actual as (
 
 ),
 
+-- customers of a segment with a cadence that no channel of theirs may reach (no consent, no address)
+unreachable as (
+
+    select control.customer_id
+    from {{ ref('contact_control_group') }} as control
+    inner join strategy on control.segment = strategy.segment
+    inner join {{ ref('dim_customer') }} as dim on control.customer_id = dim.customer_id
+    where strategy.contacts_per_year > 0
+        and not exists (
+            select 1
+            from unnest(string_to_array(strategy.channels, '|')) as preferred (channel)
+            inner join {{ ref('channel_costs') }} as costs
+                on preferred.channel = costs.channel and costs.direction = 'outbound'
+            where {{ consent_allows('costs.consent', 'dim.email_opt_in', 'dim.phone_opt_in',
+                                    'dim.postcode is not null or dim.street is not null') }}
+        )
+
+),
+
+callback_segments as (
+
+    select unnest(string_to_array({{ contact_setting('callback_segments') }}, '|')) as segment
+
+),
+
+complaint_callbacks as (
+
+    select
+        tickets.customer_id,
+        tickets.ticket_id,
+        extract(epoch from (
+            select min(moments.occurred_at)
+            from {{ ref('int_contact_moments') }} as moments
+            where moments.customer_id = tickets.customer_id
+                and moments.direction = 'outbound'
+                and moments.occurred_at >= tickets.created_at
+        ) - tickets.created_at) / 60.0 as callback_minutes
+    from {{ ref('int_tickets') }} as tickets
+    inner join segments on tickets.customer_id = segments.customer_id
+    inner join callback_segments on segments.segment = callback_segments.segment
+    where tickets.is_complaint and {{ in_window_12m('tickets.created_on') }}
+
+),
+
+callbacks as (
+
+    select
+        customer_id,
+        count(*) as promised_callbacks_12m,
+        count(*) filter (
+            where callback_minutes is null or callback_minutes > {{ contact_setting('callback_minutes') }}::numeric
+        ) as missed_callbacks_12m,
+        max(callback_minutes) as slowest_callback_minutes
+    from complaint_callbacks
+    group by customer_id
+
+),
+
 joined as (
 
     select
@@ -64,13 +133,24 @@ joined as (
         coalesce(actual.actual_outbound_contacts_12m, 0) as actual_contacts_12m,
         coalesce(actual.actual_inbound_contacts_12m, 0) as actual_inbound_contacts_12m,
         coalesce(actual.actual_contact_cost_12m, 0) as contact_cost_12m,
-        coalesce(values_12m.current_value_12m, 0) as current_value_12m
+        coalesce(values_12m.current_value_12m, 0) as current_value_12m,
+        coalesce(values_12m.margin_12m, 0) as margin_12m,
+        coalesce(values_12m.control_group, false) as control_group,
+        customers.tenure_share,
+        coalesce(planned.withheld_contacts_12m, 0) as withheld_contacts_12m,
+        coalesce(planned.suppressed_contacts_12m, 0) as suppressed_contacts_12m,
+        unreachable.customer_id is not null as no_channel_allowed,
+        coalesce(callbacks.promised_callbacks_12m, 0) as promised_callbacks_12m,
+        coalesce(callbacks.missed_callbacks_12m, 0) as missed_callbacks_12m,
+        callbacks.slowest_callback_minutes
     from customers
     left join segments on customers.customer_id = segments.customer_id
     left join strategy on segments.segment = strategy.segment
     left join planned on customers.customer_id = planned.customer_id
     left join actual on customers.customer_id = actual.customer_id
     left join values_12m on customers.customer_id = values_12m.customer_id
+    left join unreachable on customers.customer_id = unreachable.customer_id
+    left join callbacks on customers.customer_id = callbacks.customer_id
 
 ),
 
@@ -88,14 +168,29 @@ final as (
         actual_inbound_contacts_12m,
         contact_cost_12m,
         current_value_12m,
-        actual_contacts_12m - target_contacts_per_year as contacts_vs_target,
-        actual_contacts_12m > target_contacts_per_year * (1 + {{ var('over_contact_tolerance') }})
+        margin_12m,
+        control_group,
+        withheld_contacts_12m,
+        suppressed_contacts_12m,
+        no_channel_allowed,
+        round(tenure_share, 4) as tenure_share,
+        round(target_contacts_per_year * tenure_share, 2) as target_contacts_12m,
+        round(coalesce(max_contact_cost_per_year, 0) * tenure_share, 2) as budget_12m,
+        actual_contacts_12m - round(target_contacts_per_year * tenure_share, 2) as contacts_vs_target,
+        actual_contacts_12m > target_contacts_per_year * tenure_share * (1 + {{ var('over_contact_tolerance') }})
             as over_contacted,
-        actual_contacts_12m < target_contacts_per_year * (1 - {{ var('under_contact_tolerance') }})
+        -- the control group is held out of cadence on purpose, and a customer for whom not one whole
+        -- contact was due yet (a new customer of a few weeks) cannot have been missed: not under-contacted
+        not control_group
+        and target_contacts_per_year * tenure_share >= 1
+        and actual_contacts_12m < target_contacts_per_year * tenure_share * (1 - {{ var('under_contact_tolerance') }})
             as under_contacted,
-        (contact_cost_12m > greatest(current_value_12m, 0)
-            or contact_cost_12m > coalesce(max_contact_cost_per_year, contact_cost_12m))
-            as cost_above_value,
+        contact_cost_12m > greatest(margin_12m, 0) as contact_cost_above_value,
+        contact_cost_12m > coalesce(max_contact_cost_per_year, 0) * tenure_share as contact_cost_above_budget,
+        promised_callbacks_12m,
+        missed_callbacks_12m,
+        round(slowest_callback_minutes, 1) as slowest_callback_minutes,
+        missed_callbacks_12m > 0 as callback_missed,
         '{{ var("as_of") }}'::date as as_of_date
     from joined
 

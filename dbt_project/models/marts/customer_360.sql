@@ -52,6 +52,12 @@ contacts_12m as (
 
 ),
 
+control as (
+
+    select customer_id, control_group from {{ ref('contact_control_group') }}
+
+),
+
 final as (
 
     select
@@ -92,12 +98,15 @@ final as (
         scores.value_class,
         scores.potential_class,
         scores.segment,
-        scores.cluster
+        scores.cluster,
+        -- held out of planned cadence contacts to measure what the strategy adds (contact_plan)
+        coalesce(control.control_group, false) as control_group
     from customers
     left join scores on customers.customer_id = scores.customer_id
     left join tickets_12m on customers.customer_id = tickets_12m.customer_id
     left join nps on customers.customer_id = nps.customer_id
     left join contacts_12m on customers.customer_id = contacts_12m.customer_id
+    left join control on customers.customer_id = control.customer_id
 
 )
 

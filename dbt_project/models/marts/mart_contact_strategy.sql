@@ -1,7 +1,8 @@
 {{ config(alias='contact_strategy') }}
 
-{#- One row per segment: goal, channels in order of preference, cadence and budget, as marketing keeps
-    them in seeds/contact_strategy.csv, with the cost of the preferred channel for context.
+{#- One row per segment: goal, channels in order of preference, cadence and budget, complaint follow-up
+    and control-group share, as marketing keeps them in seeds/contact_strategy.csv, with the cost of the
+    preferred channel for context.
     Named mart_contact_strategy in dbt because the seed owns the name; published as contact_strategy. -#}
 with
 
@@ -30,6 +31,9 @@ final as (
         strategy.max_contact_cost_per_year,
         costs.cost_per_contact as preferred_channel_cost,
         strategy.contacts_per_year * costs.cost_per_contact as preferred_cadence_cost_per_year,
+        strategy.complaint_follow_up_channels,
+        strategy.complaint_follow_up_hours,
+        strategy.control_group_share,
         strategy.dialogue_script
     from strategy
     left join costs on split_part(strategy.channels, '|', 1) = costs.channel

@@ -1,0 +1,1 @@
+"""Contact strategy: validation of the marketer-edited seeds and the export of the published plan."""
