@@ -117,29 +117,33 @@ control as (
 
 ),
 
-plan as (
+plan_published as (
 
     {% if has_plan -%}
     -- the plan as it was published last before the month began
+    select max(as_of_date) as plan_as_of
+    from {{ published }}.contact_plan_history
+    where as_of_date < (select month_start from bounds)
+    {%- else -%}
+    select null::date as plan_as_of
+    {%- endif %}
+
+),
+
+plan as (
+
+    {% if has_plan -%}
     select
         history.customer_id,
-        max(history.as_of_date) as plan_as_of,
         count(*) as planned_contacts_month,
         sum(history.estimated_cost) as planned_cost_month
     from {{ published }}.contact_plan_history as history
     inner join bounds
         on history.planned_date >= bounds.month_start and history.planned_date < bounds.next_month_start
-    where history.as_of_date = (
-        select max(earlier.as_of_date) from {{ published }}.contact_plan_history as earlier
-        where earlier.as_of_date < (select month_start from bounds)
-    )
+    inner join plan_published on history.as_of_date = plan_published.plan_as_of
     group by 1
     {%- else -%}
-    select
-        null::text as customer_id,
-        null::date as plan_as_of,
-        null::bigint as planned_contacts_month,
-        null::numeric as planned_cost_month
+    select null::text as customer_id, null::bigint as planned_contacts_month, null::numeric as planned_cost_month
     where false
     {%- endif %}
 
@@ -199,9 +203,11 @@ final as (
         coalesce(invoices.revenue_month, 0) as revenue_month,
         coalesce(contacts.contacts_month, 0) as contacts_month,
         coalesce(contacts.contact_cost_month, 0) as contact_cost_month,
-        plan.planned_contacts_month,
-        plan.planned_cost_month,
-        plan.plan_as_of,
+        case when plan_published.plan_as_of is not null then coalesce(plan.planned_contacts_month, 0) end
+            as planned_contacts_month,
+        case when plan_published.plan_as_of is not null then coalesce(plan.planned_cost_month, 0) end
+            as planned_cost_month,
+        plan_published.plan_as_of,
         nps.nps_score,
 
         -- strategy
@@ -215,6 +221,7 @@ final as (
         (select as_of_date from run) as run_as_of
     from customers
     cross join bounds
+    cross join plan_published
     left join scores on customers.customer_id = scores.customer_id
     left join invoices on customers.customer_id = invoices.customer_id
     left join contacts on customers.customer_id = contacts.customer_id

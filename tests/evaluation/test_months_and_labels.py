@@ -1,0 +1,52 @@
+"""Month arithmetic, report labels and number formats: pure functions, no warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cvm.evaluation import add_months, month_end, month_to_evaluate, parse_month
+from cvm.report.labels import LABELS, labels, number, percent
+from cvm.settings import load_settings
+
+
+def test_parse_month() -> None:
+    assert parse_month("2026-09") == date(2026, 9, 1)
+    assert parse_month(" 2026-12 ") == date(2026, 12, 1)
+    for bad in ("2026-13", "2026-9", "sept 2026", "2026-09-01", ""):
+        with pytest.raises(ValueError, match="not a month"):
+            parse_month(bad)
+
+
+def test_month_arithmetic() -> None:
+    assert add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
+    assert add_months(date(2026, 11, 1), 14) == date(2028, 1, 1)
+    assert month_end(date(2028, 2, 1)) == date(2028, 2, 29)
+    assert month_end(date(2026, 12, 1)) == date(2026, 12, 31)
+    # the DAG runs on the 3rd and evaluates the month just closed
+    assert month_to_evaluate(date(2026, 11, 3)) == date(2026, 10, 1)
+    assert month_to_evaluate(date(2027, 1, 3)) == date(2026, 12, 1)
+
+
+def test_both_languages_have_every_label() -> None:
+    assert set(LABELS["en"]) == set(LABELS["nl"])
+    assert labels("nl")["missed"] == "gemist"
+    with pytest.raises(ValueError, match="en, nl"):
+        labels("de")
+
+
+def test_number_formats() -> None:
+    assert number(1234567.891, "en") == "1,234,568"
+    assert number(1234567.891, "nl") == "1.234.568"
+    assert number(-1234.5, "nl", 1) == "-1.234,5"
+    assert percent(0.9091, "en") == "90.9%"
+    assert percent(0.9091, "nl") == "90,9%"
+    assert number(None, "en") == "–"
+
+
+def test_report_language_setting() -> None:
+    assert load_settings({"CVM_REPORT_LANGUAGE": "nl"}).report_language == "nl"
+    assert load_settings({}).report_language == "en"
+    with pytest.raises(ValueError, match="CVM_REPORT_LANGUAGE"):
+        load_settings({"CVM_REPORT_LANGUAGE": "fr"})
