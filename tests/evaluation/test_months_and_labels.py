@@ -50,3 +50,14 @@ def test_report_language_setting() -> None:
     assert load_settings({}).report_language == "en"
     with pytest.raises(ValueError, match="CVM_REPORT_LANGUAGE"):
         load_settings({"CVM_REPORT_LANGUAGE": "fr"})
+
+
+def test_chart_scales() -> None:
+    from cvm.report.svg import nice_ticks, ordered, short, symlog, symlog_ticks
+
+    assert nice_ticks(-12000, 115000, 4) == [-50000, 0, 50000, 100000, 150000]  # the top tick covers the maximum
+    assert nice_ticks(0, 214, 4) == [0, 100, 200, 300]
+    assert symlog(0) == 0 and symlog(-999) == -3 and symlog(99) == 2
+    assert symlog_ticks(-150, 20000) == [-100, -10, 0, 10, 100, 1000, 10000]
+    assert [short(v) for v in (950, 1500, 2_000_000, -12000)] == ["950", "1.5k", "2M", "-12k"]
+    assert ordered(["lost", "(new)", "star", "dog"]) == ["star", "dog", "lost", "(new)"]
