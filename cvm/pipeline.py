@@ -197,9 +197,7 @@ def models(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
 
 
 def dbt_marts(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
-    # tag:evaluation without an evaluation month only creates the evaluation stores when missing (the marts
-    # publish views over them); the monthly evaluation DAG fills them.
-    return _dbt("dbt_marts", ctx, [["build", "--select", "tag:marts", "tag:evaluation"]], settings)
+    return _dbt("dbt_marts", ctx, [["build", "--select", "tag:marts"]], settings)
 
 
 def marts_quality_gate(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:

@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     schema='evaluation',
-    tags=['evaluation'],
+    tags=['evaluation', 'marts'],
     pre_hook="{{ delete_evaluation_month() }}",
     indexes=[{'columns': ['month', 'from_segment', 'to_segment'], 'unique': True}],
 ) }}
