@@ -100,16 +100,16 @@ def quiet_airflow_noise() -> None:
         logging.getLogger("airflow.sdk.definitions.dag").addFilter(_NoIdleWarnings())
 
 
-def load_dag(settings: Settings):  # noqa: ANN201 - airflow.sdk.DAG, imported lazily
-    path = settings.dags_dir / f"{DAG_ID}.py"
-    spec = importlib.util.spec_from_file_location(f"cvm_dags_{DAG_ID}", path)
+def load_dag(settings: Settings, dag_id: str = DAG_ID):  # noqa: ANN201 - airflow.sdk.DAG, imported lazily
+    path = settings.dags_dir / f"{dag_id}.py"
+    spec = importlib.util.spec_from_file_location(f"cvm_dags_{dag_id}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     for value in vars(module).values():
-        if getattr(value, "dag_id", None) == DAG_ID and hasattr(value, "test"):
+        if getattr(value, "dag_id", None) == dag_id and hasattr(value, "test"):
             return value
-    raise RuntimeError(f"{path} defines no DAG {DAG_ID}")
+    raise RuntimeError(f"{path} defines no DAG {dag_id}")
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,20 @@ class DagRunResult:
 
 def run_pipeline_dag(settings: Settings, as_of: date | None, landing: Path | None) -> DagRunResult:
     """Execute one run of `cvm_pipeline` through Airflow's `dag.test()`."""
+    conf = {
+        "as_of": as_of.isoformat() if as_of else None,
+        "landing": str(landing) if landing else None,
+    }
+    return run_dag_locally(settings, DAG_ID, conf)
+
+
+def run_evaluation_dag(settings: Settings, month: date, language: str | None = None) -> DagRunResult:
+    """Execute one run of `cvm_monthly_evaluation` for a month through `dag.test()` (what `cvm evaluate` does)."""
+    return run_dag_locally(settings, "cvm_monthly_evaluation", {"month": f"{month:%Y-%m}", "language": language})
+
+
+def run_dag_locally(settings: Settings, dag_id: str, conf: dict[str, str | None]) -> DagRunResult:
+    """One local run of a DAG of the project through Airflow's `dag.test()`, tasks in this process."""
     configure(settings)
     # dag.test() imports FastAPI's test client, which warns about its own httpx dependency: not ours to fix
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
@@ -130,16 +144,12 @@ def run_pipeline_dag(settings: Settings, as_of: date | None, landing: Path | Non
 
     show_stage_progress()
     ensure_metadata_db(settings)
-    log.info("loading the DAG %s", DAG_ID)
-    dag = load_dag(settings)
+    log.info("loading the DAG %s", dag_id)
+    dag = load_dag(settings, dag_id)
     show_stage_progress()
     quiet_airflow_noise()
     for task in dag.tasks:  # interactive run: fail fast, the user re-runs (deployments keep retries)
         task.retries = 0
-    conf = {
-        "as_of": as_of.isoformat() if as_of else None,
-        "landing": str(landing) if landing else None,
-    }
     logical = datetime.now(UTC)
     started = time.perf_counter()
     dag_run = dag.test(logical_date=logical, run_conf=conf)

@@ -174,7 +174,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(f"published marts (run {published[0]['run_id']}, as of {published[0]['as_of']}):")
     for table, rows in counts.items():
         print(f"  marts.{table:<28} {rows:>9} rows")
+    _print_evaluations(url)
     return 0
+
+
+def _print_evaluations(url: str) -> None:
+    from cvm.evaluation import last_evaluations
+
+    for row in last_evaluations(url):
+        print(f"evaluated {row['month']:%Y-%m} with run {row['model_run_id']} ({row['status']}): "
+              f"report {row['report_path'] or '(none yet: cvm report --month ' + format(row['month'], '%Y-%m') + ')'}")
 
 
 def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
@@ -238,6 +247,51 @@ def cmd_export_plan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _month(value: str) -> date:
+    from cvm.evaluation import parse_month
+
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    """Evaluate a closed month through the real `cvm_monthly_evaluation` DAG (dag.test), like `cvm run`."""
+    from cvm.airflow_run import run_evaluation_dag
+    from cvm.evaluation import EvaluationError, month_rows, resolve
+    from cvm.warehouse import warehouse_url
+
+    try:  # fail fast here instead of letting the DAG's sensor wait for a run that is not coming
+        target = resolve(settings, args.month)
+    except EvaluationError as exc:
+        raise CliError(str(exc)) from exc
+    result = run_evaluation_dag(settings, args.month, args.lang)
+    if result.state != "success":
+        print(f"cvm: error: DAG run {result.run_id} {result.state} in task {', '.join(result.failed_tasks) or '?'}"
+              " (see the log above)", file=sys.stderr)
+        return 1
+    rows = month_rows(warehouse_url(settings), args.month)
+    print(f"DAG cvm_monthly_evaluation run {result.run_id}: {args.month:%Y-%m} evaluated with model run "
+          f"{target.model_run_id} (as of {target.as_of}) in {result.seconds:.1f}s: "
+          + ", ".join(f"{k} {v}" for k, v in rows.items()))
+    from cvm.report import default_report_path
+
+    print(f"report: {default_report_path(settings, args.month)}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from cvm.report import ReportError, write_monthly_report
+
+    try:
+        path = write_monthly_report(settings, args.month, Path(args.out) if args.out else None, args.lang)
+    except ReportError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"report for {args.month:%Y-%m} written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -291,6 +345,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="end", type=_date, required=True, help="last planned date YYYY-MM-DD")
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_export_plan)
+
+    p = sub.add_parser("evaluate", help="evaluate a closed month through the cvm_monthly_evaluation DAG")
+    p.add_argument("--month", type=_month, required=True, help="the month YYYY-MM")
+    p.add_argument("--lang", choices=["en", "nl"], help="report language (default CVM_REPORT_LANGUAGE or en)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("report", help="write the self-contained HTML report of an evaluated month")
+    p.add_argument("--month", type=_month, required=True, help="the month YYYY-MM")
+    p.add_argument("--out", help="the HTML file (default .cvm/reports/cvm-evaluation-YYYY-MM.html)")
+    p.add_argument("--lang", choices=["en", "nl"], help="labels in English or Dutch (default CVM_REPORT_LANGUAGE)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("status", help="last runs and the row counts of the published marts")
     p.add_argument("--runs", type=int, default=5)

@@ -34,6 +34,7 @@ class Settings:
     expectations_dir: Path = PROJECT_ROOT / "expectations"
     dags_dir: Path = PROJECT_ROOT / "dags"
     log_level: str = "INFO"
+    report_language: str = "en"  # labels of the monthly report: en | nl
 
     @property
     def pgdata(self) -> Path:
@@ -76,6 +77,12 @@ def _url_from_pg_env(env: os._Environ[str] | dict[str, str]) -> str | None:
     return f"postgresql://{auth}{host}:{port}/{db}"
 
 
+def _report_language(value: str) -> str:
+    if value not in ("en", "nl"):
+        raise ValueError(f"CVM_REPORT_LANGUAGE must be en or nl, not {value!r}")
+    return value
+
+
 def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
     """Read the `CVM_*` variables (and PG* as a fallback for the database)."""
     env = os.environ if env is None else env
@@ -88,4 +95,5 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         landing=_path(env.get("CVM_LANDING"), home / "demo" / "landing"),
         as_of=date.fromisoformat(as_of) if as_of else None,
         log_level=env.get("CVM_LOG_LEVEL", "INFO"),
+        report_language=_report_language(env.get("CVM_REPORT_LANGUAGE", "en")),
     )
