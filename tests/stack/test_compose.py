@@ -186,25 +186,16 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     cli = _compose_cli()
     if cli is None:
         pytest.skip("no `docker compose` / `docker-compose` CLI on this machine (Debian: apt install docker-compose)")
-    env_file = tmp_path / ".env"
-    env_file.write_text((PROJECT_ROOT / ".env.example").read_text())
-    result = subprocess.run(
-        [*cli, "--env-file", str(env_file), "-f", str(COMPOSE), "config"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_ROOT,
-    )
+
+    def config(env_text: str) -> subprocess.CompletedProcess:
+        env_file = tmp_path / "compose.env"
+        env_file.write_text(env_text)
+        command = [*cli, "--env-file", str(env_file), "-f", str(COMPOSE), "config"]
+        return subprocess.run(command, capture_output=True, text=True, check=False, cwd=PROJECT_ROOT)
+
+    result = config((PROJECT_ROOT / ".env.example").read_text())
     assert result.returncode == 0, result.stderr
     rendered = yaml.safe_load(result.stdout)
     assert set(rendered["services"]) == AIRFLOW_SERVICES | {"postgres", "redis", "metabase", "metabase-init"}
-    empty = tmp_path / "empty.env"
-    empty.write_text("")
-    missing = subprocess.run(
-        [*cli, "--env-file", str(empty), "-f", str(COMPOSE), "config"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_ROOT,
-    )
+    missing = config("")
     assert missing.returncode != 0 and "set in .env" in missing.stderr  # no secret, no stack
