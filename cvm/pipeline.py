@@ -108,14 +108,22 @@ def start_run(as_of: str | None, landing: str | None, settings: Settings | None 
     return ctx
 
 
-def ingest(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
+def landing_systems(ctx: RunContext) -> list[str]:
+    """The source systems with deliveries in the landing zone (the DAG maps the ingest over them)."""
+    from cvm.ingest.loader import find_deliveries
+
+    return sorted({d.entity.system for d in find_deliveries(Path(ctx.landing))})
+
+
+def ingest(ctx: RunContext, settings: Settings | None = None, system: str | None = None) -> dict[str, Any]:
+    """Load the new deliveries of the landing zone (of one source system, when given) into `raw`."""
     from cvm.ingest import ensure_raw_schema, load_landing
 
     settings = settings or load_settings()
-    with _stage("ingest", ctx, settings) as figures:
+    with _stage(f"ingest_{system}" if system else "ingest", ctx, settings) as figures:
         url = warehouse_url(settings)
         ensure_raw_schema(url)
-        report = load_landing(url, Path(ctx.landing))
+        report = load_landing(url, Path(ctx.landing), [system] if system else None)
         figures.update(
             deliveries=len(report.deliveries),
             loaded=sum(1 for d in report.deliveries if d.status == "loaded"),
@@ -127,6 +135,17 @@ def ingest(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
         log.info("%s", report.summary())
         report.raise_for_rejections()
     return figures
+
+
+def ingest_totals(ctx: RunContext, per_system: list[dict[str, Any]], settings: Settings | None = None) -> list[int]:
+    """The figures of the per-system ingests summed into the run log's `ingest` stage; all their load ids."""
+    settings = settings or load_settings()
+    totals: dict[str, Any] = {k: sum(f.get(k, 0) for f in per_system)
+                              for k in ("deliveries", "loaded", "skipped", "rows", "quarantined", "seconds")}
+    load_ids = sorted(i for f in per_system for i in f.get("load_ids", []))
+    runlog.record_stage(warehouse_url(settings), ctx.run_id, "ingest", "ok", totals.pop("seconds"),
+                        {**totals, "systems": len(per_system), "load_ids": load_ids})
+    return load_ids
 
 
 def raw_quality_gate(ctx: RunContext, load_ids: list[int], settings: Settings | None = None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from psycopg import Connection, sql
@@ -23,8 +24,10 @@ from cvm.warehouse import connect
 
 log = logging.getLogger("cvm.ingest")
 
-_RUN_LOCK = "select pg_advisory_lock(hashtext('cvm.ingest.load_landing'))"
-_RUN_UNLOCK = "select pg_advisory_unlock(hashtext('cvm.ingest.load_landing'))"
+# One loader per source system at a time (load id order = delivery order within an entity); different
+# systems load in parallel (the DAG maps the ingest over the systems present).
+_RUN_LOCK = "select pg_advisory_lock(hashtext('cvm.ingest.load_landing:' || %s))"
+_RUN_UNLOCK = "select pg_advisory_unlock(hashtext('cvm.ingest.load_landing:' || %s))"
 
 
 def _load_file(conn: Connection, delivery: Delivery, landing: Path, load_id: int, facts: FileFacts):  # noqa: ANN202
@@ -97,20 +100,25 @@ def _replace(conn: Connection, delivery: Delivery, corrected: list[tuple[int, in
                     delivery.relative, old_id, rows, load_id)
 
 
-def load_landing(url: str, landing: Path) -> LoadReport:
-    """Load every delivery under `landing` that was not loaded before, in sorted path order.
-
-    A landing zone without a single delivery file is an error (a wrong path, a transfer that did not
-    arrive), not a run on zero rows.
-    """
-    report = LoadReport()
+def find_deliveries(landing: Path) -> list[Delivery]:
+    """Every delivery file under `landing`. A landing zone without a single one is an error (a wrong path, a
+    transfer that did not arrive), not a run on zero rows."""
     deliveries = discover(Path(landing))
     if not deliveries:
         raise DeliveryError(f"no deliveries under {landing} (expected <system>/<entity>/<file>.csv|.csv.gz|"
                             ".jsonl|.parquet, e.g. finance/invoices/2026-10-31.csv)")
+    return deliveries
+
+
+def load_landing(url: str, landing: Path, systems: Collection[str] | None = None) -> LoadReport:
+    """Load every delivery under `landing` (of `systems`, when given) not loaded before, in sorted path order."""
+    report = LoadReport()
+    deliveries = [d for d in find_deliveries(landing) if systems is None or d.entity.system in systems]
+    locked = sorted({d.entity.system for d in deliveries})  # sorted: two loaders never wait on each other
     with connect(url, autocommit=True) as conn:
         conn.execute("set temp_buffers = '256MB'")  # the stage table lives in local buffers
-        conn.execute(_RUN_LOCK)  # one loader at a time: load id order = delivery order
+        for system in locked:
+            conn.execute(_RUN_LOCK, (system,))
         try:
             with conn.transaction():
                 conn.execute("select pg_advisory_xact_lock(hashtext('cvm.ingest.schema'))")
@@ -119,7 +127,8 @@ def load_landing(url: str, landing: Path) -> LoadReport:
                 report.deliveries.append(load_delivery(conn, delivery, Path(landing)))
         finally:
             if not conn.closed:
-                conn.execute(_RUN_UNLOCK)
+                for system in locked:
+                    conn.execute(_RUN_UNLOCK, (system,))
     skipped = sum(1 for d in report.deliveries if d.status == "skipped")
     if skipped:  # one line, not one per file: a daily run re-sees every earlier delivery
         log.info("%d of %d deliveries skipped: identical to a delivery loaded before", skipped, len(deliveries))
