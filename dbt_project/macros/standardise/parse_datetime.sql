@@ -1,23 +1,9 @@
 {#- Dates and timestamps parsed safely: a value that is not a real date becomes null instead of
-    failing the whole run. The regex guard admits ISO 'yyyy-mm-dd[ T]hh:mm[:ss][zone]' and the Dutch
-    'dd-mm-yyyy'; input_is_valid (pg_input_is_valid on PostgreSQL 16) then rejects impossible days like
-    2026-02-31. -#}
-{% macro iso_date_text(column) -%}
-    case
-        when btrim({{ column }}) ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T].*)?$'
-            then substring(btrim({{ column }}) from '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}')
-        when btrim({{ column }}) ~ '^[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{4}$'
-            then split_part(translate(btrim({{ column }}), '/', '-'), '-', 3)
-                || '-' || split_part(translate(btrim({{ column }}), '/', '-'), '-', 2)
-                || '-' || split_part(translate(btrim({{ column }}), '/', '-'), '-', 1)
-    end
-{%- endmacro %}
-
+    failing the whole run. Dates: ISO 'yyyy-mm-dd[ T...]' and the Dutch 'dd-mm-yyyy' / 'dd/mm/yyyy';
+    timestamps: ISO 'yyyy-mm-dd[ T]hh:mm[:ss][zone]'. The calendar checks (macros/input_is_valid.sql,
+    parallel safe on every PostgreSQL version) reject impossible days like 2026-02-31. -#}
 {% macro parse_date(column) -%}
-    case
-        when {{ input_is_valid(iso_date_text(column), 'date') }}
-            then ({{ iso_date_text(column) }})::date
-    end
+    staging.cvm_parse_date(btrim({{ column }}))
 {%- endmacro %}
 
 {#- Timestamps with an offset ('Z', '+01:00') keep it; without one they are local time
@@ -30,7 +16,6 @@
         when btrim({{ column }}) ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$'
             and {{ input_is_valid('btrim(' ~ column ~ ')', 'timestamp') }}
             then btrim({{ column }})::timestamp at time zone '{{ var("cvm_timezone") }}'
-        when {{ input_is_valid(iso_date_text(column), 'date') }}
-            then ({{ iso_date_text(column) }})::date::timestamp at time zone '{{ var("cvm_timezone") }}'
+        else staging.cvm_parse_date(btrim({{ column }}))::timestamp at time zone '{{ var("cvm_timezone") }}'
     end
 {%- endmacro %}
