@@ -23,8 +23,8 @@
 
 {#- True when a date falls in the 12-month window (as_of - 12 months, as_of], the as-of day included. -#}
 {% macro in_window_12m(date_expression) -%}
-    ({{ date_expression }} > '{{ var("as_of") }}'::date - interval '12 months'
-        and {{ date_expression }} <= '{{ var("as_of") }}'::date)
+    ({{ date_expression }} > {{ as_of() }} - interval '12 months'
+        and {{ date_expression }} <= {{ as_of() }})
 {%- endmacro %}
 
 {#- A timestamptz as a local (cvm_timezone) calendar date. -#}

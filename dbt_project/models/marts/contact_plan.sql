@@ -25,7 +25,10 @@ customers as (
 
 segments as (
 
-    select customer_id, segment from {{ ref('customer_segments') }}
+    select
+        customer_id,
+        segment
+    from {{ ref('customer_segments') }}
 
 ),
 
@@ -37,7 +40,9 @@ strategy as (
 
 costs as (
 
-    select channel, cost_per_contact
+    select
+        channel,
+        cost_per_contact
     from {{ ref('channel_costs') }}
     where direction = 'outbound'
 
@@ -71,8 +76,11 @@ cadence as (
 
     select
         customer_strategy.customer_id,
-        ('{{ var("as_of") }}'::date + 1
-            + floor((moment.n - 1 + customer_strategy.cadence_offset) * 365.0 / customer_strategy.contacts_per_year)::int
+        (
+            {{ as_of() }} + 1
+            + floor(
+                (moment.n - 1 + customer_strategy.cadence_offset) * 365.0 / customer_strategy.contacts_per_year
+            )::int
         ) as planned_date,
         customer_strategy.cadence_channel as channel,
         'cadence' as reason,
@@ -85,11 +93,14 @@ cadence as (
 
 recent_complaints as (
 
-    select customer_id, max(created_on) as last_complaint_on
+    select
+        customer_id,
+        max(created_on) as last_complaint_on
     from {{ ref('int_tickets') }}
-    where is_complaint
+    where
+        is_complaint
         and customer_id is not null
-        and created_on > '{{ var("as_of") }}'::date - {{ var('complaint_window_days') }}
+        and created_on > {{ as_of() }} - {{ var('complaint_window_days') }}
     group by customer_id
 
 ),
@@ -98,7 +109,7 @@ complaint_follow_ups as (
 
     select
         customer_strategy.customer_id,
-        '{{ var("as_of") }}'::date + 1 as planned_date,
+        {{ as_of() }} + 1 as planned_date,
         customer_strategy.follow_up_channel as channel,
         'complaint_follow_up' as reason,
         1 as priority
@@ -117,18 +128,24 @@ anniversaries as (
         'anniversary' as reason,
         1 as priority
     from customer_strategy
-    cross join lateral generate_series(
-        greatest(extract(year from '{{ var("as_of") }}'::date)::int
-            - extract(year from customer_strategy.first_seen_on)::int, 1),
-        extract(year from '{{ var("as_of") }}'::date)::int
+    cross join
+        lateral generate_series(
+            greatest(
+                extract(year from {{ as_of() }})::int
+                - extract(year from customer_strategy.first_seen_on)::int, 1
+            ),
+            extract(year from {{ as_of() }})::int
             - extract(year from customer_strategy.first_seen_on)::int + 1
-    ) as years_later (n)
-    where customer_strategy.anniversary_channel is not null
-        and customer_strategy.goal in ({% for goal in var('anniversary_goals') %}'{{ goal }}'{{ ", " if not loop.last }}{% endfor %})
+        ) as years_later (n)
+    where
+        customer_strategy.anniversary_channel is not null
+        and customer_strategy.goal in (
+            {% for goal in var('anniversary_goals') %}                '{{ goal }}'{{ ", " if not loop.last }}                {% endfor %}
+        )
         and (customer_strategy.first_seen_on + make_interval(years => years_later.n))::date
-            > '{{ var("as_of") }}'::date
+        > {{ as_of() }}
         and (customer_strategy.first_seen_on + make_interval(years => years_later.n))::date
-            <= '{{ var("as_of") }}'::date + interval '12 months'
+        <= {{ as_of() }} + interval '12 months'
 
 ),
 
@@ -181,7 +198,7 @@ final as (
         cumulative_cost,
         segment,
         goal,
-        '{{ var("as_of") }}'::date as as_of_date,
+        {{ as_of() }} as as_of_date,
         '{{ var("model_run_id") }}' as model_run_id
     from costed
     where cumulative_cost <= max_contact_cost_per_year

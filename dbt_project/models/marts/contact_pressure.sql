@@ -11,19 +11,30 @@ customers as (
 
 segments as (
 
-    select customer_id, segment from {{ ref('customer_segments') }}
+    select
+        customer_id,
+        segment
+    from {{ ref('customer_segments') }}
 
 ),
 
 strategy as (
 
-    select segment, goal, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
+    select
+        segment,
+        goal,
+        contacts_per_year,
+        max_contact_cost_per_year
+    from {{ ref('contact_strategy') }}
 
 ),
 
 values_12m as (
 
-    select customer_id, current_value_12m from {{ ref('customer_360') }}
+    select
+        customer_id,
+        current_value_12m
+    from {{ ref('customer_360') }}
 
 ),
 
@@ -93,10 +104,11 @@ final as (
             as over_contacted,
         actual_contacts_12m < target_contacts_per_year * (1 - {{ var('under_contact_tolerance') }})
             as under_contacted,
-        (contact_cost_12m > greatest(current_value_12m, 0)
+        (
+            contact_cost_12m > greatest(current_value_12m, 0)
             or contact_cost_12m > coalesce(max_contact_cost_per_year, contact_cost_12m))
             as cost_above_value,
-        '{{ var("as_of") }}'::date as as_of_date
+        {{ as_of() }} as as_of_date
     from joined
 
 )

@@ -7,16 +7,27 @@ with
 
 history as (
 
-    select customer_id, month, value_class, segment, revenue_12m, current_value_12m
+    select
+        customer_id,
+        month,
+        value_class,
+        segment,
+        revenue_12m,
+        current_value_12m
     from {{ source('ml', 'segment_history') }}
-    where model_run_id = '{{ var("model_run_id") }}'
-        and month <= '{{ var("as_of") }}'::date
+    where
+        model_run_id = '{{ var("model_run_id") }}'
+        and month <= {{ as_of() }}
 
 ),
 
 strategy as (
 
-    select segment, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
+    select
+        segment,
+        contacts_per_year,
+        max_contact_cost_per_year
+    from {{ ref('contact_strategy') }}
 
 ),
 
@@ -28,7 +39,11 @@ months as (
 
 grid as (
 
-    select months.month, strategy.segment, strategy.contacts_per_year, strategy.max_contact_cost_per_year
+    select
+        months.month,
+        strategy.segment,
+        strategy.contacts_per_year,
+        strategy.max_contact_cost_per_year
     from months
     cross join strategy
 
@@ -44,14 +59,18 @@ customer_months as (
         previous.value_class as previous_value_class
     from history
     left join history as previous
-        on history.customer_id = previous.customer_id
-        and previous.month = (history.month - interval '1 month')::date
+        on
+            history.customer_id = previous.customer_id
+            and previous.month = (history.month - interval '1 month')::date
 
 ),
 
 invoices as (
 
-    select customer_id, date_trunc('month', invoice_date)::date as month, sum(revenue) as revenue
+    select
+        customer_id,
+        date_trunc('month', invoice_date)::date as month,
+        sum(revenue) as revenue
     from {{ ref('int_invoices') }}
     where customer_id is not null
     group by 1, 2
@@ -100,11 +119,11 @@ by_segment as (
         ) as reactivated_customers,
         count(*) filter (
             where customer_months.previous_segment is not null
-                and customer_months.previous_segment <> customer_months.segment
+            and customer_months.previous_segment <> customer_months.segment
         ) as migrations_in,
         count(*) filter (
             where customer_months.previous_segment is null
-                and customer_months.month > (select min(month) from months)
+            and customer_months.month > (select min(months.month) from months)
         ) as new_in_history
     from customer_months
     left join invoices
@@ -137,7 +156,7 @@ nps_by_segment as (
         count(*) as nps_responses,
         avg(nps.nps_score) as avg_nps,
         100.0 * (count(*) filter (where nps.nps_score >= 9) - count(*) filter (where nps.nps_score <= 6))
-            / count(*) as nps
+        / count(*) as nps
     from customer_months
     inner join nps on customer_months.customer_id = nps.customer_id and customer_months.month = nps.month
     group by 1, 2
@@ -155,7 +174,7 @@ final as (
         coalesce(by_segment.revenue_12m, 0) as revenue_12m,
         coalesce(by_segment.current_value_12m, 0) as current_value_12m,
         coalesce(by_segment.current_value_12m, 0)
-            - lag(coalesce(by_segment.current_value_12m, 0)) over w as current_value_change,
+        - lag(coalesce(by_segment.current_value_12m, 0)) over w as current_value_change,
         coalesce(by_segment.revenue_month, 0) as revenue_month,
 
         -- contacts and costs vs plan
