@@ -27,8 +27,10 @@ demo: install  ## generate demo data, run the whole pipeline through Airflow, pr
 test: install  ## the test suite (real PostgreSQL: CVM_DATABASE_URL, else the embedded one)
 	$(VENV)/bin/python -m pytest -q
 
-lint: install
+lint: install  ## ruff (check + format) over the Python, sqlfluff over the dbt models (dbt_project/.sqlfluff)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models --processes 2 --disable-progress-bar
 
 bench: install  ## per-stage time and memory at 2,000 and 20,000 customers -> bench/RESULTS.md
 	$(VENV)/bin/python bench/bench_pipeline.py --customers 2000 20000

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -51,16 +52,29 @@ def server(base_settings: Settings) -> Iterator[str]:
         stop_embedded(base_settings)
 
 
-@pytest.fixture(scope="module")
-def warehouse_url(server: str) -> Iterator[str]:
-    """A fresh, empty warehouse database with the layer schemas, one per test module, so modules never
-    see each other's rows (creating one takes a fraction of a second)."""
+@contextmanager
+def fresh_warehouse(server: str) -> Iterator[str]:
+    """A new, empty warehouse database with the layer schemas on the test server, dropped afterwards."""
     name = f"cvm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     url = ensure_database(with_database(server, name))
     ensure_schemas(url)
     yield url
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def new_warehouse(server: str) -> Callable[[], AbstractContextManager[str]]:
+    """For a test that needs a second warehouse: `with new_warehouse() as url: ...`."""
+    return lambda: fresh_warehouse(server)
+
+
+@pytest.fixture(scope="module")
+def warehouse_url(server: str) -> Iterator[str]:
+    """A fresh, empty warehouse database with the layer schemas, one per test module, so modules never
+    see each other's rows (creating one takes a fraction of a second)."""
+    with fresh_warehouse(server) as url:
+        yield url
 
 
 @pytest.fixture

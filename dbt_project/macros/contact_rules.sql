@@ -39,11 +39,11 @@
 {% macro next_anniversary(date_expression) -%}
     (
         {{ date_expression }} + make_interval(years => greatest(1,
-            extract(year from '{{ var("as_of") }}'::date)::int - extract(year from {{ date_expression }})::int
+            extract(year from {{ as_of() }})::int - extract(year from {{ date_expression }})::int
             + case
                 when ({{ date_expression }} + make_interval(years =>
-                        extract(year from '{{ var("as_of") }}'::date)::int
-                        - extract(year from {{ date_expression }})::int))::date > '{{ var("as_of") }}'::date
+                        extract(year from {{ as_of() }})::int
+                        - extract(year from {{ date_expression }})::int))::date > {{ as_of() }}
                     then 0
                 else 1
             end))
@@ -52,8 +52,8 @@
 
 {#- True when a date falls in the 12-month window (as_of - 12 months, as_of], the as-of day included. -#}
 {% macro in_window_12m(date_expression) -%}
-    ({{ date_expression }} > '{{ var("as_of") }}'::date - interval '12 months'
-        and {{ date_expression }} <= '{{ var("as_of") }}'::date)
+    ({{ date_expression }} > {{ as_of() }} - interval '12 months'
+        and {{ date_expression }} <= {{ as_of() }})
 {%- endmacro %}
 
 {#- A timestamptz as a local (cvm_timezone) calendar date. -#}

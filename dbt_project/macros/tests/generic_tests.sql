@@ -26,5 +26,5 @@
 
 {#- Nothing after the as-of date may be used (DESIGN.md: reproducible runs). -#}
 {% test not_after_as_of(model, column_name) %}
-    select * from {{ model }} where {{ column_name }} > '{{ var("as_of") }}'::date
+    select * from {{ model }} where {{ column_name }} > {{ as_of() }}
 {% endtest %}

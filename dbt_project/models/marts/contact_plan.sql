@@ -104,7 +104,7 @@ complaints as (
         on tickets.customer_id = customer_triggers.customer_id
         and customer_triggers.trigger = 'complaint_follow_up'
     where tickets.is_complaint
-        and tickets.created_on > '{{ var("as_of") }}'::date - customer_triggers.window_days
+        and tickets.created_on > {{ as_of() }} - customer_triggers.window_days
     order by tickets.customer_id, tickets.created_at desc, tickets.ticket_id desc
 
 ),
@@ -116,7 +116,7 @@ complaint_follow_ups as (
         greatest(
             {{ local_date("complaints.created_at
                 + make_interval(hours => customer_triggers.complaint_follow_up_hours)") }},
-            '{{ var("as_of") }}'::date + 1
+            {{ as_of() }} + 1
         ) as planned_date,
         'complaint_follow_up' as reason,
         customer_triggers.complaint_follow_up_channels as channels,
@@ -142,7 +142,7 @@ last_invoices as (
         on invoices.customer_id = customer_triggers.customer_id
         and customer_triggers.trigger = 'post_purchase_check_in'
     where not invoices.is_credited
-        and invoices.invoice_date > '{{ var("as_of") }}'::date - customer_triggers.window_days
+        and invoices.invoice_date > {{ as_of() }} - customer_triggers.window_days
     order by invoices.customer_id, invoices.invoice_date desc, invoices.invoice_id desc
 
 ),
@@ -151,7 +151,7 @@ check_ins as (
 
     select
         customer_triggers.customer_id,
-        greatest(last_invoices.invoice_date + customer_triggers.delay_days, '{{ var("as_of") }}'::date + 1)
+        greatest(last_invoices.invoice_date + customer_triggers.delay_days, {{ as_of() }} + 1)
             as planned_date,
         'post_purchase_check_in' as reason,
         customer_triggers.trigger_channels as channels,
@@ -170,7 +170,7 @@ reactivations as (
 
     select
         customer_id,
-        '{{ var("as_of") }}'::date + greatest(delay_days, 1) as planned_date,
+        {{ as_of() }} + greatest(delay_days, 1) as planned_date,
         'reactivation' as reason,
         trigger_channels as channels,
         null::integer as due_within_hours,
@@ -187,7 +187,7 @@ surveys_planned as (
 
     select
         *,
-        '{{ var("as_of") }}'::date + greatest(delay_days, 1)
+        {{ as_of() }} + greatest(delay_days, 1)
             + floor(cadence_offset * (365 - greatest(delay_days, 1)))::int as planned_date
     from customer_triggers
     where trigger = 'nps_survey' and delay_days < 365
@@ -329,7 +329,7 @@ cadence_slots as (
 
     select
         customer_id,
-        ('{{ var("as_of") }}'::date + 1
+        ({{ as_of() }} + 1
             + floor((slot.n - 1 + cadence_offset) * 365.0 / contacts_per_year)::int) as planned_date,
         'cadence' as reason,
         channels,
@@ -365,8 +365,8 @@ candidates as (
         trigger_moments.*,
         0 as distance_to_trigger
     from trigger_moments
-    where planned_date > '{{ var("as_of") }}'::date
-        and planned_date <= '{{ var("as_of") }}'::date + interval '12 months'
+    where planned_date > {{ as_of() }}
+        and planned_date <= {{ as_of() }} + interval '12 months'
     union all
     -- a cadence slot near a trigger is the first to give way to it
     select
@@ -538,7 +538,7 @@ final as (
         customer_strategy.segment,
         customer_strategy.goal,
         customer_strategy.control_group,
-        '{{ var("as_of") }}'::date as as_of_date,
+        {{ as_of() }} as as_of_date,
         '{{ var("model_run_id") }}' as model_run_id
     from moments
     inner join customer_strategy on moments.customer_id = customer_strategy.customer_id

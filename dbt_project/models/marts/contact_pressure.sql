@@ -11,7 +11,7 @@ customers as (
 
     select
         customer_id,
-        least(greatest(('{{ var("as_of") }}'::date - {{ local_date('first_seen_at') }} + 1) / 365.0, 0), 1)
+        least(greatest(({{ as_of() }} - {{ local_date('first_seen_at') }} + 1) / 365.0, 0), 1)
             as tenure_share
     from {{ ref('dim_customer') }}
 
@@ -191,7 +191,7 @@ final as (
         missed_callbacks_12m,
         round(slowest_callback_minutes, 1) as slowest_callback_minutes,
         missed_callbacks_12m > 0 as callback_missed,
-        '{{ var("as_of") }}'::date as as_of_date
+        {{ as_of() }} as as_of_date
     from joined
 
 )

@@ -35,7 +35,7 @@ nps as (
         responded_at as last_nps_at
     from {{ ref('int_surveys') }}
     where customer_id is not null and nps_score is not null
-    order by customer_id, responded_at desc, survey_id desc
+    order by customer_id asc, responded_at desc, survey_id desc
 
 ),
 
@@ -65,7 +65,7 @@ final as (
         customers.customer_id,
         customers.customer_type,
         customers.display_name,
-        '{{ var("as_of") }}'::date as as_of_date,
+        {{ as_of() }} as as_of_date,
         '{{ var("model_run_id") }}' as model_run_id,
 
         -- value over the 12m window

@@ -22,7 +22,7 @@ history as (
     select customer_id, month, segment
     from {{ source('ml', 'segment_history') }}
     where model_run_id = '{{ var("model_run_id") }}'
-        and month <= '{{ var("as_of") }}'::date
+        and month <= {{ as_of() }}
 
 ),
 
@@ -34,13 +34,12 @@ changes as (
         segment,
         -- a new run starts at a change of segment or after a gap of months
         case
-            when segment is distinct from lag(segment) over w
-                or lag(month) over w <> month - interval '1 month'
+            when segment is distinct from lag(segment) over (partition by customer_id order by month)
+                or lag(month) over (partition by customer_id order by month) <> month - interval '1 month'
                 then 1
             else 0
         end as is_run_start
     from history
-    window w as (partition by customer_id order by month)
 
 ),
 
@@ -62,7 +61,7 @@ current_run as (
         segment as last_segment,
         run_number
     from runs
-    order by customer_id, month desc
+    order by customer_id asc, month desc
 
 ),
 
@@ -88,10 +87,10 @@ final as (
         scores.segment,
         case
             when run_start.last_segment = scores.segment then run_start.run_started_on
-            else date_trunc('month', '{{ var("as_of") }}'::date)::date
+            else date_trunc('month', {{ as_of() }})::date
         end as segment_since,
         '{{ var("model_run_id") }}' as model_run_id,
-        '{{ var("as_of") }}'::date as as_of_date
+        {{ as_of() }} as as_of_date
     from customers
     left join scores on customers.customer_id = scores.customer_id
     left join run_start on customers.customer_id = run_start.customer_id

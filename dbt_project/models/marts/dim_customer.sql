@@ -38,7 +38,7 @@ final as (
         first_seen_at,
         source_record_count,
         party_count,
-        '{{ var("as_of") }}'::date as as_of_date
+        {{ as_of() }} as as_of_date
     from customers
 
 )

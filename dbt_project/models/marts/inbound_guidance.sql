@@ -81,7 +81,7 @@ final as (
         next_contact.next_planned_date,
         next_contact.next_planned_channel,
         next_contact.next_planned_reason,
-        '{{ var("as_of") }}'::date as as_of_date
+        {{ as_of() }} as as_of_date
     from customers
     left join profile on customers.customer_id = profile.customer_id
     left join strategy on profile.segment = strategy.segment

@@ -14,7 +14,9 @@ strategy as (
 
 costs as (
 
-    select channel, cost_per_contact
+    select
+        channel,
+        cost_per_contact
     from {{ ref('channel_costs') }}
     where direction = 'outbound'
 

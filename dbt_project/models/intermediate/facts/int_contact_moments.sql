@@ -11,14 +11,23 @@ with
 
 identified as not materialized (
 
-    select source_system, source_entity, source_record_id, customer_id, party_id
+    select
+        source_system,
+        source_entity,
+        source_record_id,
+        customer_id,
+        party_id
     from {{ ref('int_party_records_identified') }}
 
 ),
 
 channel_costs as (
 
-    select channel, direction, cost_per_contact from {{ ref('channel_costs') }}
+    select
+        channel,
+        direction,
+        cost_per_contact
+    from {{ ref('channel_costs') }}
 
 ),
 
@@ -37,11 +46,13 @@ activities as (
         null::numeric as own_cost
     from {{ ref('stg_crm__activities') }} as activities
     left join identified as contact
-        on contact.source_system = 'crm' and contact.source_entity = 'contacts'
-        and activities.contact_id = contact.source_record_id
+        on
+            contact.source_system = 'crm' and contact.source_entity = 'contacts'
+            and activities.contact_id = contact.source_record_id
     left join identified as account
-        on account.source_system = 'crm' and account.source_entity = 'accounts'
-        and activities.account_id = account.source_record_id
+        on
+            account.source_system = 'crm' and account.source_entity = 'accounts'
+            and activities.account_id = account.source_record_id
 
 ),
 
@@ -60,8 +71,9 @@ marketing_sends as (
         events.cost as own_cost
     from {{ ref('stg_marketing__events') }} as events
     left join identified as subscriber
-        on subscriber.source_system = 'marketing' and subscriber.source_entity = 'subscribers'
-        and events.subscriber_id = subscriber.source_record_id
+        on
+            subscriber.source_system = 'marketing' and subscriber.source_entity = 'subscribers'
+            and events.subscriber_id = subscriber.source_record_id
     where events.event_type = 'sent'
 
 ),
@@ -81,8 +93,9 @@ tickets as (
         null::numeric as own_cost
     from {{ ref('stg_service__tickets') }} as tickets
     left join identified as requester
-        on requester.source_system = 'service' and requester.source_entity = 'requesters'
-        and tickets.requester_id = requester.source_record_id
+        on
+            requester.source_system = 'service' and requester.source_entity = 'requesters'
+            and tickets.requester_id = requester.source_record_id
 
 ),
 
@@ -101,8 +114,9 @@ surveys as (
         null::numeric as own_cost
     from {{ ref('stg_service__surveys') }} as surveys
     left join identified as requester
-        on requester.source_system = 'service' and requester.source_entity = 'requesters'
-        and surveys.requester_id = requester.source_record_id
+        on
+            requester.source_system = 'service' and requester.source_entity = 'requesters'
+            and surveys.requester_id = requester.source_record_id
     where surveys.sent_at is not null
 
 ),
@@ -143,10 +157,12 @@ final as (
         unioned.own_cost is null and channel_costs.cost_per_contact is null as is_cost_unknown
     from unioned
     left join channel_costs
-        on unioned.channel = channel_costs.channel
-        and unioned.direction = channel_costs.direction
-    where unioned.occurred_at is not null
-        and (unioned.occurred_at at time zone '{{ var("cvm_timezone") }}')::date <= '{{ var("as_of") }}'::date
+        on
+            unioned.channel = channel_costs.channel
+            and unioned.direction = channel_costs.direction
+    where
+        unioned.occurred_at is not null
+        and {{ not_after_as_of('unioned.occurred_at') }}
 
 )
 

@@ -11,13 +11,16 @@ with
 invoices as (
 
     select * from {{ ref('stg_finance__invoices') }}
-    where invoice_date <= '{{ var("as_of") }}'::date
+    where {{ not_after_as_of('invoice_date', is_timestamp=false) }}
 
 ),
 
 debtors as (
 
-    select source_record_id as debtor_number, customer_id, party_id
+    select
+        source_record_id as debtor_number,
+        customer_id,
+        party_id
     from {{ ref('int_party_records_identified') }}
     where source_system = 'finance' and source_entity = 'debtors'
 

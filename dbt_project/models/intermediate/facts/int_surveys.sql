@@ -5,13 +5,16 @@ with
 surveys as (
 
     select * from {{ ref('stg_service__surveys') }}
-    where (sent_at at time zone '{{ var("cvm_timezone") }}')::date <= '{{ var("as_of") }}'::date
+    where {{ not_after_as_of('sent_at') }}
 
 ),
 
 requesters as (
 
-    select source_record_id as requester_id, customer_id, party_id
+    select
+        source_record_id as requester_id,
+        customer_id,
+        party_id
     from {{ ref('int_party_records_identified') }}
     where source_system = 'service' and source_entity = 'requesters'
 
@@ -26,10 +29,12 @@ final as (
         surveys.requester_id,
         surveys.ticket_id,
         surveys.sent_at,
-        case when responded_on <= '{{ var("as_of") }}'::date then surveys.responded_at end as responded_at,
-        case when responded_on <= '{{ var("as_of") }}'::date then surveys.nps_score end as nps_score
+        case when surveys.responded_on <= {{ as_of() }} then surveys.responded_at end as responded_at,
+        case when surveys.responded_on <= {{ as_of() }} then surveys.nps_score end as nps_score
     from (
-        select *, (responded_at at time zone '{{ var("cvm_timezone") }}')::date as responded_on
+        select
+            *,
+            (responded_at at time zone '{{ var("cvm_timezone") }}')::date as responded_on
         from surveys
     ) as surveys
     left join requesters on surveys.requester_id = requesters.requester_id

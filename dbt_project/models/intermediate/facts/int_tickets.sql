@@ -5,13 +5,16 @@ with
 tickets as (
 
     select * from {{ ref('stg_service__tickets') }}
-    where (created_at at time zone '{{ var("cvm_timezone") }}')::date <= '{{ var("as_of") }}'::date
+    where {{ not_after_as_of('created_at') }}
 
 ),
 
 requesters as (
 
-    select source_record_id as requester_id, customer_id, party_id
+    select
+        source_record_id as requester_id,
+        customer_id,
+        party_id
     from {{ ref('int_party_records_identified') }}
     where source_system = 'service' and source_entity = 'requesters'
 
@@ -28,7 +31,7 @@ final as (
         (tickets.created_at at time zone '{{ var("cvm_timezone") }}')::date as created_on,
         -- a resolution after the as-of date is not known yet
         case
-            when (tickets.resolved_at at time zone '{{ var("cvm_timezone") }}')::date <= '{{ var("as_of") }}'::date
+            when {{ not_after_as_of('tickets.resolved_at') }}
                 then tickets.resolved_at
         end as resolved_at,
         tickets.category,

@@ -21,7 +21,10 @@ records as (
 
 accounts as (
 
-    select account_id, account_manager from {{ ref('stg_crm__accounts') }}
+    select
+        account_id,
+        account_manager
+    from {{ ref('stg_crm__accounts') }}
 
 ),
 
@@ -61,8 +64,11 @@ golden as (
         (array_agg(vat_number order by {{ order_by }}) filter (where vat_number is not null))[1] as vat_number,
 
         -- crm account of the customer, for its account manager
-        (array_agg(source_record_id order by {{ order_by }})
-            filter (where source_system = 'crm' and source_entity = 'accounts'))[1] as crm_account_id,
+        (
+            array_agg(source_record_id order by {{ order_by }})
+            filter (where source_system = 'crm' and source_entity = 'accounts')
+        )[1
+        ] as crm_account_id,
 
         -- consent: null when no source says anything
         bool_and(email_opt_in) as email_opt_in,

@@ -4,7 +4,7 @@
     )
 }}
 
-{#- One row per party-bearing source record (latest version), in one comparable shape: the input of
+{#- One row per party-bearing source record (latest version as of the as-of date), in one comparable shape: the input of
     record linkage (ml/linkage) and of the golden records. Names are lowercase and accent-folded,
     contact details standardised in staging. -#}
 with
@@ -191,7 +191,8 @@ marketing_subscribers as (
         null::text as organisation_record_key,
         subscribed_at as first_seen_at,
         -- an unsubscribe withdraws the e-mail consent whatever opt_in says
-        case when unsubscribed_at is not null then false else opt_in end as email_opt_in,
+        case when unsubscribed_at is not null and {{ not_after_as_of('unsubscribed_at') }} then false else opt_in end
+            as email_opt_in,
         null::boolean as phone_opt_in,
         coalesce(display_name, email) as display_name
     from subscribers
@@ -292,6 +293,8 @@ final as (
         email_opt_in,
         phone_opt_in
     from unioned
+    -- a party first seen after the as-of date did not exist yet: not linked, no customer, no contacts
+    where first_seen_at is null or {{ not_after_as_of('first_seen_at') }}
 
 )
 

@@ -9,7 +9,10 @@ source as (
 
 load_audit as (
 
-    select load_id, decimal_separator from {{ source('raw', 'load_audit') }}
+    select
+        load_id,
+        decimal_separator
+    from {{ source('raw', 'load_audit') }}
 
 ),
 

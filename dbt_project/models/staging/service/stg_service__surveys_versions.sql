@@ -16,7 +16,9 @@ renamed as (
         {{ clean_text('ticket_id') }} as ticket_id,
 
         -- numerics
-        case when {{ parse_integer('nps_score') }} between 0 and 10 then {{ parse_integer('nps_score') }} end as nps_score,
+        case
+            when {{ parse_integer('nps_score') }} between 0 and 10 then {{ parse_integer('nps_score') }}
+        end as nps_score,
 
         -- timestamps
         {{ parse_timestamp('sent_at') }} as sent_at,

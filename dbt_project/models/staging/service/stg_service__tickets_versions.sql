@@ -21,7 +21,9 @@ renamed as (
         lower({{ clean_text('status') }}) as status,
 
         -- numerics
-        case when {{ parse_integer('satisfaction') }} between 1 and 5 then {{ parse_integer('satisfaction') }} end as satisfaction,
+        case
+            when {{ parse_integer('satisfaction') }} between 1 and 5 then {{ parse_integer('satisfaction') }}
+        end as satisfaction,
 
         -- timestamps
         {{ parse_timestamp('created_at') }} as created_at,
