@@ -30,8 +30,7 @@ from cvm.ingest import ensure_raw_schema  # noqa: E402
 from cvm.settings import load_settings  # noqa: E402
 from cvm.warehouse import connection_params, ensure_database, server_url, with_database  # noqa: E402
 
-HEADER = ("invoice_number,debtor_number,invoice_date,due_date,paid_date,amount_excl_vat,vat_amount,"
-          "cost_amount,status\n")
+HEADER = "invoice_number,debtor_number,invoice_date,due_date,paid_date,amount_excl_vat,vat_amount,cost_amount,status\n"
 
 
 NOTE = """Where the time goes (profiled): ~0.13 s for the sha256 + `""` scan of the file; the rest is the
@@ -61,8 +60,10 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             paid = (d + timedelta(days=rnd.randrange(60))).isoformat() if status == "paid" else ""
             amount = rnd.randrange(500, 2_500_000) / 100
             debtor = f'"D{rnd.randrange(1, 20000):06d}"' if i % 10 == 0 else f"D{rnd.randrange(1, 20000):06d}"
-            buf.append(f"INV-{2019 + i % 7}-{i:08d},{debtor},{d.isoformat()},{due.isoformat()},{paid},"
-                       f"{amount:.2f},{amount * 0.21:.2f},{amount * rnd.uniform(0.4, 0.8):.2f},{status}\n")
+            buf.append(
+                f"INV-{2019 + i % 7}-{i:08d},{debtor},{d.isoformat()},{due.isoformat()},{paid},"
+                f"{amount:.2f},{amount * 0.21:.2f},{amount * rnd.uniform(0.4, 0.8):.2f},{status}\n"
+            )
             if len(buf) >= 10000:
                 fh.write("".join(buf))
                 buf.clear()
@@ -73,16 +74,31 @@ def psql_copy(url: str, csv_path: Path) -> float:
     from pgserver._commands import POSTGRES_BIN_PATH
 
     params = connection_params(url)
-    env = {**os.environ, "PGHOST": str(params["host"]), "PGPORT": str(params["port"]),
-           "PGUSER": str(params["user"]), "PGPASSWORD": str(params["password"]),
-           "PGDATABASE": str(params["dbname"])}
+    env = {
+        **os.environ,
+        "PGHOST": str(params["host"]),
+        "PGPORT": str(params["port"]),
+        "PGUSER": str(params["user"]),
+        "PGPASSWORD": str(params["password"]),
+        "PGDATABASE": str(params["dbname"]),
+    }
     cols = ", ".join(f"{c} text" for c in HEADER.strip().split(","))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("drop table if exists bench_copy")
         conn.execute(f"create table bench_copy ({cols})")
     started = time.perf_counter()
-    subprocess.run([str(Path(POSTGRES_BIN_PATH) / "psql"), "-v", "ON_ERROR_STOP=1", "-q", "-c",
-                    f"\\copy bench_copy from '{csv_path}' csv header"], env=env, check=True)
+    subprocess.run(
+        [
+            str(Path(POSTGRES_BIN_PATH) / "psql"),
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
+            f"\\copy bench_copy from '{csv_path}' csv header",
+        ],
+        env=env,
+        check=True,
+    )
     return time.perf_counter() - started
 
 
@@ -100,8 +116,9 @@ print(json.dumps({"seconds": seconds, "status": d.status, "rows": d.rows_loaded,
 
 
 def run_loader(url: str, landing: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", LOADER, url, str(landing)], cwd=ROOT, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", LOADER, url, str(landing)], cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -114,8 +131,13 @@ def machine(url: str) -> dict[str, str]:
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     with psycopg.connect(url) as conn:
         version = conn.execute("show server_version").fetchone()[0]
-    return {"nproc": str(os.cpu_count()), "ram": f"{ram:.1f} GiB", "cpu": cpu,
-            "postgres": version, "os": platform.platform()}
+    return {
+        "nproc": str(os.cpu_count()),
+        "ram": f"{ram:.1f} GiB",
+        "cpu": cpu,
+        "postgres": version,
+        "os": platform.platform(),
+    }
 
 
 def write_results(text: str) -> None:
@@ -166,7 +188,7 @@ def main() -> None:
         f"`bench/bench_ingest.py`: a {rows:,}-row finance/invoices CSV ({size_mb:.0f} MB) loaded with\n"
         "`cvm.ingest.load_landing` (raw tables truncated each round; it includes connecting, the idempotent\n"
         "schema check, the sha256 pass, dialect detection and the COPY into `raw.finance_invoices` with lineage\n"
-        "and its BRIN `_load_id` index) versus `psql -c \"\\copy t from file csv header\"` into an untyped\n"
+        'and its BRIN `_load_id` index) versus `psql -c "\\copy t from file csv header"` into an untyped\n'
         f"text table. Runs alternate, best of {args.rounds} each, warm page cache; peak RSS is the\n"
         "loader subprocess's high-water mark (worst round).\n\n"
         "| method | seconds | rows/s | MB/s | peak RSS |\n|---|---:|---:|---:|---:|\n"

@@ -43,8 +43,10 @@ def machine() -> str:
     except OSError:
         cpu = platform.processor() or cpu
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def run_one(customers: int, seed: int) -> dict:
@@ -62,9 +64,20 @@ def run_one(customers: int, seed: int) -> dict:
     env = {**os.environ, "CVM_DATABASE_URL": url, "CVM_HOME": str(ROOT / ".cvm" / "bench")}
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "cvm.cli", "run", "--landing", str(work / "demo" / "landing"),
-         "--as-of", AS_OF.isoformat()],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "cvm.cli",
+            "run",
+            "--landing",
+            str(work / "demo" / "landing"),
+            "--as-of",
+            AS_OF.isoformat(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
@@ -77,18 +90,28 @@ def run_one(customers: int, seed: int) -> dict:
         ).fetchone()
     rows = getattr(summary, "rows", None) or getattr(summary, "counts", {}) or {}
     return {
-        "customers": customers, "generate_s": gen_seconds, "wall_s": wall, "stages": stages,
-        "mart_rows": mart_rows, "landing_rows": sum(rows.values()) if rows else None,
-        "peak_mb": max(float(st.get("peak_rss_mb", 0)) for st in stages.values()), "pg_version": pg_version,
+        "customers": customers,
+        "generate_s": gen_seconds,
+        "wall_s": wall,
+        "stages": stages,
+        "mart_rows": mart_rows,
+        "landing_rows": sum(rows.values()) if rows else None,
+        "peak_mb": max(float(st.get("peak_rss_mb", 0)) for st in stages.values()),
+        "pg_version": pg_version,
     }
 
 
 def render(results: list[dict]) -> str:
-    lines = [START, "## Pipeline end to end (`bench/bench_pipeline.py`)", "",
-             f"Machine: {machine()}; PostgreSQL {results[0]['pg_version']} (embedded pgserver, unix socket) "
-             f"unless CVM_DATABASE_URL was set. Measured {date.today().isoformat()}.",
-             "Wall time is `cvm run` as a subprocess: Airflow start-up, `dag.test()` and every task; peak RSS is "
-             "the pipeline process (the PostgreSQL server's own memory is not included).", ""]
+    lines = [
+        START,
+        "## Pipeline end to end (`bench/bench_pipeline.py`)",
+        "",
+        f"Machine: {machine()}; PostgreSQL {results[0]['pg_version']} (embedded pgserver, unix socket) "
+        f"unless CVM_DATABASE_URL was set. Measured {date.today().isoformat()}.",
+        "Wall time is `cvm run` as a subprocess: Airflow start-up, `dag.test()` and every task; peak RSS is "
+        "the pipeline process (the PostgreSQL server's own memory is not included).",
+        "",
+    ]
     stage_names = [s for s in STAGES if s in results[0]["stages"]]
     header = "| stage | " + " | ".join(f"{r['customers']:,} customers: s / peak MB" for r in results) + " |"
     lines += [header, "|---|" + "---|" * len(results)]
@@ -98,14 +121,22 @@ def render(results: list[dict]) -> str:
             st = r["stages"].get(stage, {})
             cells.append(f"{st.get('seconds', 0):.1f} s / {st.get('peak_rss_mb', 0):.0f} MB")
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
-    lines.append("| **end to end (wall)** | " + " | ".join(
-        f"**{r['wall_s']:.1f} s** / {r['peak_mb']:.0f} MB" for r in results) + " |")
+    lines.append(
+        "| **end to end (wall)** | "
+        + " | ".join(f"**{r['wall_s']:.1f} s** / {r['peak_mb']:.0f} MB" for r in results)
+        + " |"
+    )
     lines.append("| demo data generation | " + " | ".join(f"{r['generate_s']:.1f} s" for r in results) + " |")
     lines.append("")
-    lines.append("Rows: " + "; ".join(
-        f"{r['customers']:,} customers -> {r['landing_rows'] or '?'} landing rows, "
-        f"{(r['mart_rows'] or {}).get('customer_360', '?')} customer_360 rows, "
-        f"{(r['mart_rows'] or {}).get('contact_plan', '?')} contact_plan rows" for r in results))
+    lines.append(
+        "Rows: "
+        + "; ".join(
+            f"{r['customers']:,} customers -> {r['landing_rows'] or '?'} landing rows, "
+            f"{(r['mart_rows'] or {}).get('customer_360', '?')} customer_360 rows, "
+            f"{(r['mart_rows'] or {}).get('contact_plan', '?')} contact_plan rows"
+            for r in results
+        )
+    )
     lines.append(END)
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ log = logging.getLogger("cvm")
 class CliError(RuntimeError):
     """A user-facing error: printed as one line, exit code 1."""
 
+
 DEMO_AS_OF = date(2026, 10, 31)  # the demo generator's default end date
 
 
@@ -48,9 +49,11 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     summary = generate(Path(args.out), customers=args.customers, seed=args.seed, end_date=args.end_date)
     counts = getattr(summary, "rows", None) or getattr(summary, "counts", {})
-    print(f"demo data for {args.customers} customers (seed {args.seed}) in {Path(args.out) / 'landing'} "
-          f"({sum(counts.values()) if counts else '?'} rows, {time.perf_counter() - started:.1f}s); "
-          f"truth in {Path(args.out) / 'truth'}")
+    print(
+        f"demo data for {args.customers} customers (seed {args.seed}) in {Path(args.out) / 'landing'} "
+        f"({sum(counts.values()) if counts else '?'} rows, {time.perf_counter() - started:.1f}s); "
+        f"truth in {Path(args.out) / 'truth'}"
+    )
     return 0
 
 
@@ -67,8 +70,11 @@ def _run_pipeline(settings: Settings, as_of: date | None, landing: Path | None, 
         result = run_pipeline_dag(settings, as_of, landing)
         if result.state != "success":
             reason = _failure_reason(warehouse_url(settings), started)
-            print(f"cvm: error: DAG run {result.run_id} {result.state} in task "
-                  f"{', '.join(result.failed_tasks) or '?'}: {reason}", file=sys.stderr)
+            print(
+                f"cvm: error: DAG run {result.run_id} {result.state} in task "
+                f"{', '.join(result.failed_tasks) or '?'}: {reason}",
+                file=sys.stderr,
+            )
             return 1
         print(f"DAG cvm_pipeline run {result.run_id}: success in {result.seconds:.1f}s")
     else:
@@ -159,13 +165,17 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print("no pipeline run yet: `cvm run` or `make demo`")
         return 0
     last = runs[0]
-    print(f"last run: {last['run_id']}  as of {last['as_of']}  status {last['status']}  "
-          f"started {last['started_at']:%Y-%m-%d %H:%M:%S}")
+    print(
+        f"last run: {last['run_id']}  as of {last['as_of']}  status {last['status']}  "
+        f"started {last['started_at']:%Y-%m-%d %H:%M:%S}"
+    )
     stages = last["stages"] or {}
     for stage in sorted(stages, key=lambda s: STAGES.index(s) if s in STAGES else len(STAGES)):
         info = stages[stage]
-        print(f"  {stage:<20} {info.get('status', '?'):<7} {info.get('seconds', 0):>7.1f}s"
-              f"  {info.get('peak_rss_mb', 0):>6.0f} MB")
+        print(
+            f"  {stage:<20} {info.get('status', '?'):<7} {info.get('seconds', 0):>7.1f}s"
+            f"  {info.get('peak_rss_mb', 0):>6.0f} MB"
+        )
     counts = mart_counts(url)
     published = [r for r in runs if r["status"] == "published"]
     if published:
@@ -193,8 +203,10 @@ def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
         predicted = pd.DataFrame(cur.fetchall(), columns=["record_key", "party_id", "customer_id"])
     print(f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}")
     for level, score in evaluate(truth, predicted).items():
-        print(f"{level:<10}{score.records:>9}{score.precision:>11.4f}{score.recall:>9.4f}{score.f1:>8.4f}"
-              f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}")
+        print(
+            f"{level:<10}{score.records:>9}{score.precision:>11.4f}{score.recall:>9.4f}{score.f1:>8.4f}"
+            f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}"
+        )
     return 0
 
 

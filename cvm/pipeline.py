@@ -26,8 +26,15 @@ from cvm.warehouse import ensure_schemas, warehouse_url
 log = logging.getLogger("cvm.pipeline")
 
 STAGES: tuple[str, ...] = (
-    "ingest", "raw_quality_gate", "dbt_prepare", "identity", "dbt_customers", "models", "dbt_marts",
-    "marts_quality_gate", "publish",
+    "ingest",
+    "raw_quality_gate",
+    "dbt_prepare",
+    "identity",
+    "dbt_customers",
+    "models",
+    "dbt_marts",
+    "marts_quality_gate",
+    "publish",
 )
 
 
@@ -102,8 +109,13 @@ def start_run(as_of: str | None, landing: str | None, settings: Settings | None 
     ensure_schemas(url)
     ctx = RunContext(run_id=new_run_id(as_of), as_of=as_of, landing=str(landing_dir.resolve()))
     runlog.start_run(url, ctx.run_id, ctx.as_of, ctx.landing)
-    log.info("run %s: as of %s, landing %s, warehouse %s", ctx.run_id, ctx.as_of, ctx.landing,
-             "embedded" if settings.embedded else "external")
+    log.info(
+        "run %s: as of %s, landing %s, warehouse %s",
+        ctx.run_id,
+        ctx.as_of,
+        ctx.landing,
+        "embedded" if settings.embedded else "external",
+    )
     return ctx
 
 
@@ -141,8 +153,9 @@ def raw_quality_gate(ctx: RunContext, load_ids: list[int], settings: Settings | 
         from cvm.quality import QualityGateError, check_raw
 
         result = check_raw(settings, warehouse_url(settings), load_ids)
-        figures.update(warnings=len(result.warnings), failures=len(result.failures),
-                       data_docs=str(result.data_docs_path or ""))
+        figures.update(
+            warnings=len(result.warnings), failures=len(result.failures), data_docs=str(result.data_docs_path or "")
+        )
         try:
             result.raise_if_blocking()
         except QualityGateError as exc:
@@ -206,8 +219,9 @@ def marts_quality_gate(ctx: RunContext, settings: Settings | None = None) -> dic
     settings = settings or load_settings()
     with _stage("marts_quality_gate", ctx, settings) as figures:
         result = check_marts(settings, warehouse_url(settings), schema="marts_next")
-        figures.update(warnings=len(result.warnings), failures=len(result.failures),
-                       data_docs=str(result.data_docs_path or ""))
+        figures.update(
+            warnings=len(result.warnings), failures=len(result.failures), data_docs=str(result.data_docs_path or "")
+        )
         try:
             result.raise_if_blocking()
         except QualityGateError as exc:
@@ -233,8 +247,12 @@ def _public_figures(summary: object) -> dict[str, Any]:
     return {k: v for k, v in data.items() if isinstance(v, int | float | str) and not k.startswith("_")}
 
 
-def run_all(as_of: str | None = None, landing: str | None = None,
-            settings: Settings | None = None, on_stage: Callable[[str], None] | None = None) -> RunContext:
+def run_all(
+    as_of: str | None = None,
+    landing: str | None = None,
+    settings: Settings | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> RunContext:
     """All stages in order, without Airflow: for debugging a stage. `cvm run` goes through the DAG."""
     settings = settings or load_settings()
     ctx = start_run(as_of, landing, settings)

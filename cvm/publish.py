@@ -22,8 +22,14 @@ READER_ROLE = "cvm_reader"
 
 # The output contract of DESIGN.md: publishing refuses to swap in a build that lacks any of these.
 CONTRACT_TABLES: tuple[str, ...] = (
-    "dim_customer", "customer_identity_map", "customer_360", "customer_segments", "contact_strategy",
-    "contact_plan", "contact_pressure", "segment_evaluation_monthly",
+    "dim_customer",
+    "customer_identity_map",
+    "customer_360",
+    "customer_segments",
+    "contact_strategy",
+    "contact_plan",
+    "contact_pressure",
+    "segment_evaluation_monthly",
 )
 
 
@@ -48,8 +54,11 @@ def ensure_reader_role(conn, role: str = READER_ROLE) -> bool:  # noqa: ANN001
             conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
         return True
     except psycopg.errors.InsufficientPrivilege:
-        log.warning("role %s does not exist and this login may not create it: marts published without "
-                    "read grants (create the role once as an administrator)", role)
+        log.warning(
+            "role %s does not exist and this login may not create it: marts published without "
+            "read grants (create the role once as an administrator)",
+            role,
+        )
         return False
 
 

@@ -47,11 +47,17 @@ def _requester(ctx: Context, cust: Customer, person: Person, created: int, dupli
     email = person.private_email if private else person.email
     phone = person.landline if duplicate and person.landline else person.mobile
     company = messy.company_name(rng, cust.org) if cust.org is not None and rng.random() < 0.5 else ""
-    ctx.writers[REQUESTERS].write(created, [
-        requester_id, messy.blank(rng, messy.display_name(rng, person), 0.05),
-        messy.email(rng, messy.blank(rng, email, 0.1)), messy.phone(rng, phone, 0.25), company,
-        iso_time(created, office_seconds(rng)),
-    ])
+    ctx.writers[REQUESTERS].write(
+        created,
+        [
+            requester_id,
+            messy.blank(rng, messy.display_name(rng, person), 0.05),
+            messy.email(rng, messy.blank(rng, email, 0.1)),
+            messy.phone(rng, phone, 0.25),
+            company,
+            iso_time(created, office_seconds(rng)),
+        ],
+    )
     return requester_id
 
 
@@ -65,11 +71,19 @@ def _ticket(ctx: Context, cust: Customer, requester_id: str, day: int) -> None:
     ticket_id = f"T{ctx.next('ticket'):08d}"
     complaint_p = 0.08 + 0.8 * cust.dropout
     r = rng.random()
-    category = ("complaint" if r < complaint_p else "return" if r < complaint_p + 0.15 else
-                "question" if r < complaint_p + 0.7 else "other")
+    category = (
+        "complaint"
+        if r < complaint_p
+        else "return"
+        if r < complaint_p + 0.15
+        else "question"
+        if r < complaint_p + 0.7
+        else "other"
+    )
     channel = rng.choices(("phone", "email", "chat", "web"), weights=(35, 35, 15, 15))[0]
-    priority = rng.choices(("low", "normal", "high"),
-                           weights=(10, 50, 40) if category == "complaint" else (35, 55, 10))[0]
+    priority = rng.choices(
+        ("low", "normal", "high"), weights=(10, 50, 40) if category == "complaint" else (35, 55, 10)
+    )[0]
     created_seconds = office_seconds(rng)
     resolve_days = int(rng.expovariate(1 / (4.0 if category == "complaint" else 1.5)))
     resolved_day = day + resolve_days
@@ -85,25 +99,48 @@ def _ticket(ctx: Context, cust: Customer, requester_id: str, day: int) -> None:
     if resolved and rng.random() < 0.45:
         mean = 4.4 - 3.0 * cust.dropout - (1.2 if category == "complaint" else 0.0)
         satisfaction = str(_score(ctx, cust, mean, 0.8, 1, 5))
-    ctx.writers[TICKETS].write(day, [ticket_id, requester_id, iso_time(day, created_seconds), resolved,
-                                     category, channel, priority, status, satisfaction])
+    ctx.writers[TICKETS].write(
+        day,
+        [
+            ticket_id,
+            requester_id,
+            iso_time(day, created_seconds),
+            resolved,
+            category,
+            channel,
+            priority,
+            status,
+            satisfaction,
+        ],
+    )
     if resolved and rng.random() < TICKET_SURVEY_RATE:
-        _survey(ctx, cust, requester_id, ticket_id, min(resolved_day + 1, end),
-                penalty=2.0 if category == "complaint" else 0.0)
+        _survey(
+            ctx,
+            cust,
+            requester_id,
+            ticket_id,
+            min(resolved_day + 1, end),
+            penalty=2.0 if category == "complaint" else 0.0,
+        )
 
 
-def _survey(ctx: Context, cust: Customer, requester_id: str, ticket_id: str, sent: int,
-            penalty: float) -> None:
+def _survey(ctx: Context, cust: Customer, requester_id: str, ticket_id: str, sent: int, penalty: float) -> None:
     rng = ctx.rng
     end = ctx.window.end_day
     responded_day = sent + int(rng.expovariate(0.5))
     answered = rng.random() < RESPONSE_RATE and responded_day <= end
     nps = str(_score(ctx, cust, 9.0 - 12.0 * cust.dropout - penalty, 1.5, 0, 10)) if answered else ""
-    ctx.writers[SURVEYS].write(sent, [
-        f"S{ctx.next('survey'):08d}", requester_id, ticket_id, iso_time(sent, office_seconds(rng)),
-        iso_time(responded_day, rng.randrange(7 * 3600, 23 * 3600)) if answered else "",
-        messy.blank(rng, nps, 0.05),
-    ])
+    ctx.writers[SURVEYS].write(
+        sent,
+        [
+            f"S{ctx.next('survey'):08d}",
+            requester_id,
+            ticket_id,
+            iso_time(sent, office_seconds(rng)),
+            iso_time(responded_day, rng.randrange(7 * 3600, 23 * 3600)) if answered else "",
+            messy.blank(rng, nps, 0.05),
+        ],
+    )
 
 
 def _relationship_surveys(ctx: Context, cust: Customer, requester_id: str, since: int) -> None:

@@ -23,8 +23,7 @@ def previous_load(conn: Connection, system: str, entity: str, sha256: str) -> tu
     return (row[0], row[1]) if row else None
 
 
-def record_skipped(conn: Connection, system: str, entity: str, path: str, sha256: str, size: int,
-                   reason: str) -> int:
+def record_skipped(conn: Connection, system: str, entity: str, path: str, sha256: str, size: int, reason: str) -> int:
     return conn.execute(
         "insert into raw.load_audit (system, entity, path, sha256, bytes, rows_read, rows_loaded,"
         " rows_quarantined, finished_at, status, error) values (%s, %s, %s, %s, %s, 0, 0, 0,"
@@ -42,14 +41,30 @@ def start_load(conn: Connection, system: str, entity: str, path: str, sha256: st
     ).fetchone()[0]
 
 
-def finish_load(conn: Connection, load_id: int, *, status: str, rows_read: int | None = None,
-                rows_loaded: int | None = None, rows_quarantined: int | None = None,
-                options: dict | None = None, error: str | None = None) -> None:
+def finish_load(
+    conn: Connection,
+    load_id: int,
+    *,
+    status: str,
+    rows_read: int | None = None,
+    rows_loaded: int | None = None,
+    rows_quarantined: int | None = None,
+    options: dict | None = None,
+    error: str | None = None,
+) -> None:
     decimal = (options or {}).get("decimal_separator") or "."
     conn.execute(
         "update raw.load_audit set status = %s, rows_read = %s, rows_loaded = %s, rows_quarantined = %s,"
         " options = %s, decimal_separator = %s, error = %s, finished_at = clock_timestamp()"
         " where load_id = %s",
-        (status, rows_read, rows_loaded, rows_quarantined, Jsonb(options) if options is not None else None,
-         decimal, error, load_id),
+        (
+            status,
+            rows_read,
+            rows_loaded,
+            rows_quarantined,
+            Jsonb(options) if options is not None else None,
+            decimal,
+            error,
+            load_id,
+        ),
     )

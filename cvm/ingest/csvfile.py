@@ -49,8 +49,13 @@ class CsvPlan:
     newline: bytes = b"\n"  # the header's record terminator; COPY insists every record uses the same one
 
     def options(self) -> dict[str, object]:
-        return {"encoding": self.encoding, "encoding_source": self.encoding_source, "bom": self.bom,
-                "delimiter": self.delimiter, "decimal_separator": self.decimal_separator}
+        return {
+            "encoding": self.encoding,
+            "encoding_source": self.encoding_source,
+            "bom": self.bom,
+            "delimiter": self.delimiter,
+            "decimal_separator": self.decimal_separator,
+        }
 
 
 def open_binary(path: Path) -> BinaryIO:
@@ -76,8 +81,9 @@ def plan_csv(delivery: Delivery, opts: SourceOptions) -> CsvPlan:
     end = dialect.header_end(sample[start:])
     if end is None:
         if not complete:
-            raise Rejected(f"{delivery.relative}: no end of the header row in the first "
-                           f"{dialect.SAMPLE_BYTES // (1 << 20)} MB")
+            raise Rejected(
+                f"{delivery.relative}: no end of the header row in the first {dialect.SAMPLE_BYTES // (1 << 20)} MB"
+            )
         end = len(sample) - start
     header_text = sample[start : start + end].decode(encoding, errors="replace")
     delimiter = opts.delimiter or dialect.sniff_delimiter(header_text)
@@ -92,9 +98,7 @@ def plan_csv(delivery: Delivery, opts: SourceOptions) -> CsvPlan:
     return CsvPlan(encoding, source, bom, delimiter, decimal, header, start + end, newline)
 
 
-def layout_for(
-    delivery: Delivery, header: tuple[str, ...] | list[str], *, force_null: bool = True
-) -> StageLayout:
+def layout_for(delivery: Delivery, header: tuple[str, ...] | list[str], *, force_null: bool = True) -> StageLayout:
     """Map delivered headers to contract columns (trimmed, case-insensitive); reject missing required ones."""
     entity = delivery.entity
     known = set(entity.columns)
@@ -114,8 +118,10 @@ def layout_for(
             extras.append((key, columns[i]))
     missing = [c for c in entity.required if c not in mapping]
     if missing:
-        raise Rejected(f"{delivery.relative}: missing required column(s) {', '.join(missing)} "
-                       f"(header has: {', '.join(h.strip() for h in header) or 'nothing'})")
+        raise Rejected(
+            f"{delivery.relative}: missing required column(s) {', '.join(missing)} "
+            f"(header has: {', '.join(h.strip() for h in header) or 'nothing'})"
+        )
     return StageLayout(columns, mapping, tuple(extras), force_null=force_null)
 
 
@@ -128,7 +134,7 @@ def _body_chunks(path: Path, plan: CsvPlan) -> Iterator[bytes]:
         while chunk := fh.read(CHUNK):
             data = held + chunk
             body = data.rstrip(b"\r\n")
-            held = data[len(body):]
+            held = data[len(body) :]
             if body:
                 wrote = True
                 yield body

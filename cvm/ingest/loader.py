@@ -58,8 +58,15 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
         with conn.transaction():
             options, read, loaded, bad = _load_file(conn, delivery, landing, load_id, facts)
             write_quarantine(conn, load_id, e.system, e.entity, delivery.relative, bad)
-            audit.finish_load(conn, load_id, status="loaded", rows_read=read, rows_loaded=loaded,
-                              rows_quarantined=len(bad), options=options)
+            audit.finish_load(
+                conn,
+                load_id,
+                status="loaded",
+                rows_read=read,
+                rows_loaded=loaded,
+                rows_quarantined=len(bad),
+                options=options,
+            )
     except Rejected as exc:
         audit.finish_load(conn, load_id, status="rejected", error=str(exc))
         log.error("%s: rejected: %s", delivery.relative, exc)
@@ -76,10 +83,23 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
         log.warning("%s", row.reason)
     log.info(
         "%s: load %d: %d rows loaded, %d quarantined, %.1f MB in %.2fs (%.0f rows/s)",
-        delivery.relative, load_id, loaded, len(bad), size / 1e6, seconds, read / seconds if seconds else 0,
+        delivery.relative,
+        load_id,
+        loaded,
+        len(bad),
+        size / 1e6,
+        seconds,
+        read / seconds if seconds else 0,
     )
-    return DeliveryResult(**base, status="loaded", rows_loaded=loaded, rows_quarantined=len(bad),
-                          load_id=load_id, rows_read=read, seconds=seconds)
+    return DeliveryResult(
+        **base,
+        status="loaded",
+        rows_loaded=loaded,
+        rows_quarantined=len(bad),
+        load_id=load_id,
+        rows_read=read,
+        seconds=seconds,
+    )
 
 
 def load_landing(url: str, landing: Path) -> LoadReport:

@@ -82,12 +82,17 @@ def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
         elif config.type == "expect_column_to_exist":
             detail = "column missing"
         examples = tuple((result.get("partial_unexpected_list") or [])[:EXAMPLES])
-        out.append(Finding(
-            suite=suite_name, expectation=_describe(config),
-            severity=(config.meta or {}).get("severity", "blocking"),
-            failing_count=result.get("unexpected_count"), checked_count=result.get("element_count"),
-            examples=examples, detail=detail,
-        ))
+        out.append(
+            Finding(
+                suite=suite_name,
+                expectation=_describe(config),
+                severity=(config.meta or {}).get("severity", "blocking"),
+                failing_count=result.get("unexpected_count"),
+                checked_count=result.get("element_count"),
+                examples=examples,
+                detail=detail,
+            )
+        )
     return out
 
 
@@ -108,8 +113,11 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
         asset = make_asset(datasource, asset_name)
         batch = asset.add_batch_definition_whole_table("all_rows")
         suite = context.suites.add_or_update(gx_suite(suite_file))
-        definitions.append(context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)))
+        definitions.append(
+            context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)
+            )
+        )
         result.checked.append(suite_file.name)
     # The checkpoint is derived from this run's suites. The stored one of an earlier run may reference assets
     # that `add_or_update_sql` just dropped (a daily delta delivers fewer entities), and GX cannot even load it
@@ -119,10 +127,14 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
     if store.has_key(stale):
         store.remove_key(stale)
     # Data Docs are built once for the whole run (UpdateDataDocsAction rebuilds the site per validation).
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name=f"{gate}_gate", validation_definitions=definitions, actions=[],
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
-    ))
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{gate}_gate",
+            validation_definitions=definitions,
+            actions=[],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
+        )
+    )
     run = checkpoint.run()
     context.build_data_docs(resource_identifiers=list(run.run_results))
     for validation in run.run_results.values():
@@ -168,8 +180,10 @@ def check_marts(settings: Settings, url: str, schema: str = "marts_next") -> Gat
     """Validate every table of the output contract in `schema`; a missing table is a blocking failure."""
     suites = read_suites(settings.expectations_dir / "marts")
     with connect(url) as conn:
-        present = {r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = %s", (schema,))}
+        present = {
+            r[0]
+            for r in conn.execute("select table_name from information_schema.tables where table_schema = %s", (schema,))
+        }
     assets = {}
     missing = []
     for name, suite in suites.items():

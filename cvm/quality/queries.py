@@ -23,7 +23,8 @@ def _valid(kind: str, col: sql.Composable, pg16: bool) -> tuple[sql.Composable, 
         pattern, pg_type = (_DATE, "date") if kind == "date" else (_TIMESTAMP, "timestamptz")
         if pg16:
             check = sql.SQL("({c} ~ {p} and pg_input_is_valid({c}, {t}))").format(
-                c=col, p=sql.Literal(pattern), t=sql.Literal(pg_type))
+                c=col, p=sql.Literal(pattern), t=sql.Literal(pg_type)
+            )
         else:  # PostgreSQL < 16: the same calendar check in plain SQL (CASE keeps make_date from erroring)
             check = sql.SQL(
                 "({c} ~ {p} and case when substr({c}, 1, 4)::int >= 1 and substr({c}, 6, 2)::int between 1 and 12"
@@ -36,8 +37,7 @@ def _valid(kind: str, col: sql.Composable, pg16: bool) -> tuple[sql.Composable, 
         return check, sql.SQL("trim({c})::integer").format(c=col)
     # amount: normalise with the decimal separator the delivery used (load_audit), then match a number
     norm = sql.SQL(
-        "(case when a.decimal_separator = ',' then replace(replace(trim({c}), '.', ''), ',', '.')"
-        " else trim({c}) end)"
+        "(case when a.decimal_separator = ',' then replace(replace(trim({c}), '.', ''), ',', '.') else trim({c}) end)"
     ).format(c=col)
     check = sql.SQL("({n} ~ {p})").format(n=norm, p=sql.Literal(_NUMBER))
     return check, sql.SQL("{n}::numeric").format(n=norm)
@@ -49,14 +49,19 @@ def raw_query(entity: Entity, casts: dict[str, str], load_ids: list[int], *, pg1
     for column, kind in casts.items():
         col = sql.SQL("r.{}").format(sql.Identifier(column))
         check, value = _valid(kind, col, pg16)
-        cols.append(sql.SQL("case when {c} is not null and not {ok} then {c} end as {n}").format(
-            c=col, ok=check, n=sql.Identifier(f"{column}__invalid")))
+        cols.append(
+            sql.SQL("case when {c} is not null and not {ok} then {c} end as {n}").format(
+                c=col, ok=check, n=sql.Identifier(f"{column}__invalid")
+            )
+        )
         if value is not None:
-            cols.append(sql.SQL("case when {ok} then {v} end as {n}").format(
-                ok=check, v=value, n=sql.Identifier(f"{column}__value")))
+            cols.append(
+                sql.SQL("case when {ok} then {v} end as {n}").format(
+                    ok=check, v=value, n=sql.Identifier(f"{column}__value")
+                )
+            )
     query = sql.SQL(
-        "select {cols} from raw.{table} r join raw.load_audit a on a.load_id = r._load_id"
-        " where r._load_id in ({ids})"
+        "select {cols} from raw.{table} r join raw.load_audit a on a.load_id = r._load_id where r._load_id in ({ids})"
     ).format(
         cols=sql.SQL(", ").join(cols),
         table=sql.Identifier(entity.name),

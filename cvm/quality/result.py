@@ -48,8 +48,10 @@ class GateResult:
         return not self.failures
 
     def summary(self) -> str:
-        head = (f"{self.gate} quality gate {'passed' if self.passed else 'FAILED'}: {len(self.checked)} suites, "
-                f"{len(self.failures)} blocking failures, {len(self.warnings)} warnings ({self.seconds:.1f}s)")
+        head = (
+            f"{self.gate} quality gate {'passed' if self.passed else 'FAILED'}: {len(self.checked)} suites, "
+            f"{len(self.failures)} blocking failures, {len(self.warnings)} warnings ({self.seconds:.1f}s)"
+        )
         lines = [head]
         lines += [f"  BLOCKING {f}" for f in self.failures]
         lines += [f"  warning  {f}" for f in self.warnings]

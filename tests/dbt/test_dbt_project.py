@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
 
 # --- the runner -------------------------------------------------------------------------------------------
 
+
 def test_stages_build_their_tags_and_run_tests(dwh):
     prepare = dwh.runs["prepare"].by_name()
     assert "stg_crm__contacts" in prepare and "int_party_records" in prepare
@@ -23,8 +24,16 @@ def test_stages_build_their_tags_and_run_tests(dwh):
     customers = dwh.runs["customers"].by_name()
     assert {"int_customers", "int_invoices", "int_contact_moments", "int_tickets", "int_surveys"} <= set(customers)
     marts = dwh.runs["marts"].by_name()
-    assert {"dim_customer", "customer_identity_map", "customer_360", "customer_segments", "mart_contact_strategy",
-            "contact_plan", "contact_pressure", "segment_evaluation_monthly"} <= set(marts)
+    assert {
+        "dim_customer",
+        "customer_identity_map",
+        "customer_360",
+        "customer_segments",
+        "mart_contact_strategy",
+        "contact_plan",
+        "contact_pressure",
+        "segment_evaluation_monthly",
+    } <= set(marts)
     # the reconciliation tests run with the marts, not before them
     assert marts["assert_revenue_12m_reconciles"].status == "pass"
     assert "assert_revenue_12m_reconciles" not in customers
@@ -51,8 +60,12 @@ def test_profile_and_paths_stay_out_of_the_repo(dwh):
 
 def test_failing_model_raises_readable_dbt_error(dwh):
     with pytest.raises(DbtError) as excinfo:
-        run_dbt(dwh.settings, dwh.url, ["run", "--select", "customer_360"],
-                vars={"as_of": AS_OF, "model_run_id": RUN_ID, "cvm_ml_schema": "no_such_schema"})
+        run_dbt(
+            dwh.settings,
+            dwh.url,
+            ["run", "--select", "customer_360"],
+            vars={"as_of": AS_OF, "model_run_id": RUN_ID, "cvm_ml_schema": "no_such_schema"},
+        )
     message = str(excinfo.value)
     assert "customer_360" in message and "no_such_schema" in message
     assert excinfo.value.summary is not None and excinfo.value.summary.failed()[0].name == "customer_360"
@@ -73,29 +86,36 @@ def test_each_node_reports_progress(dwh, caplog):
 
 # --- staging: standardisation -----------------------------------------------------------------------------
 
+
 def test_latest_version_wins_by_updated_at_not_by_delivery(dwh):
     acc1 = dwh.one("select * from staging.stg_crm__accounts where account_id = 'ACC-1'")
     assert (acc1["city"], acc1["postcode"], acc1["house_number"]) == ("Amersfoort", "3811AA", "1")
     # ACC-2's older version arrived later; the newer updated_at still wins
     acc2 = dwh.one("select * from staging.stg_crm__accounts where account_id = 'ACC-2'")
     assert acc2["city"] == "Groningen"
-    history = dwh.rows("select city, version_rank, is_latest from staging.stg_crm__accounts_versions"
-                       " where account_id = 'ACC-2' order by version_rank")
+    history = dwh.rows(
+        "select city, version_rank, is_latest from staging.stg_crm__accounts_versions"
+        " where account_id = 'ACC-2' order by version_rank"
+    )
     assert [(r["city"], r["is_latest"]) for r in history] == [("Groningen", True), ("Oldtown", False)]
 
 
 def test_phones_postcodes_house_numbers(dwh):
     rows = {r["record_key"]: r for r in dwh.rows("select * from intermediate.int_party_records")}
-    assert rows["crm:contacts:CON-1"]["phone"] == "+31612345678"          # '06-12345678'
-    assert rows["service:requesters:REQ-1"]["phone"] == "+31612345678"    # '+31 6 1234 5678'
-    assert rows["crm:contacts:CON-2"]["phone"] == "+31687654321"          # mobile '0031 6 8765 4321' preferred
-    assert rows["crm:accounts:ACC-1"]["phone"] == "+31301234567"          # '030-1234567'
-    assert rows["crm:accounts:ACC-2"]["phone"] == "+31201234567"          # '+31 20 123 4567'
-    assert rows["crm:contacts:CON-2"]["postcode"] == "2000BB"             # '2000 bb'
+    assert rows["crm:contacts:CON-1"]["phone"] == "+31612345678"  # '06-12345678'
+    assert rows["service:requesters:REQ-1"]["phone"] == "+31612345678"  # '+31 6 1234 5678'
+    assert rows["crm:contacts:CON-2"]["phone"] == "+31687654321"  # mobile '0031 6 8765 4321' preferred
+    assert rows["crm:accounts:ACC-1"]["phone"] == "+31301234567"  # '030-1234567'
+    assert rows["crm:accounts:ACC-2"]["phone"] == "+31201234567"  # '+31 20 123 4567'
+    assert rows["crm:contacts:CON-2"]["postcode"] == "2000BB"  # '2000 bb'
     assert (rows["crm:contacts:CON-1"]["house_number"], rows["crm:contacts:CON-1"]["house_number_addition"]) == (
-        "12", "bis")
+        "12",
+        "bis",
+    )
     assert (rows["crm:accounts:ACC-2"]["house_number"], rows["crm:accounts:ACC-2"]["house_number_addition"]) == (
-        "5", "2")
+        "5",
+        "2",
+    )
     assert rows["finance:debtors:DEB-1"]["house_number_addition"] == "a"
     assert rows["finance:debtors:DEB-1"]["iban"] == "NL91ABNA0417164300"
     assert rows["crm:accounts:ACC-1"]["kvk_number"] == "12345678"
@@ -104,28 +124,33 @@ def test_phones_postcodes_house_numbers(dwh):
 
 def test_unparsable_values_become_null(dwh):
     con2 = dwh.one("select * from staging.stg_crm__contacts where contact_id = 'CON-2'")
-    assert con2["birth_date"] is None            # '1980-02-31'
-    assert con2["phone"] is None                 # 'not known'
+    assert con2["birth_date"] is None  # '1980-02-31'
+    assert con2["phone"] is None  # 'not known'
     assert con2["mobile"] == "+31687654321"
 
 
 def test_dutch_names_and_legal_forms(dwh):
     rows = {r["record_key"]: r for r in dwh.rows("select * from intermediate.int_party_records")}
-    jan = rows["crm:contacts:CON-1"]                                   # last_name 'Jong, de'
-    assert (jan["first_name"], jan["infix"], jan["last_name"], jan["full_name"]) == ("jan", "de", "jong",
-                                                                                     "jan de jong")
+    jan = rows["crm:contacts:CON-1"]  # last_name 'Jong, de'
+    assert (jan["first_name"], jan["infix"], jan["last_name"], jan["full_name"]) == ("jan", "de", "jong", "jan de jong")
     assert (rows["marketing:subscribers:SUB-1"]["infix"], rows["marketing:subscribers:SUB-1"]["last_name"]) == (
-        "de", "jong")                                                  # 'de Jong'
-    emile = rows["crm:contacts:CON-2"]                                 # infix field 'van der', 'Émile'
+        "de",
+        "jong",
+    )  # 'de Jong'
+    emile = rows["crm:contacts:CON-2"]  # infix field 'van der', 'Émile'
     assert (emile["first_name"], emile["infix"], emile["last_name"]) == ("emile", "van der", "berg")
-    debtor = rows["finance:debtors:DEB-3"]                             # 'Berg, Emile van der'
+    debtor = rows["finance:debtors:DEB-3"]  # 'Berg, Emile van der'
     assert (debtor["party_kind"], debtor["first_name"], debtor["infix"], debtor["last_name"]) == (
-        "person", "emile", "van der", "berg")
+        "person",
+        "emile",
+        "van der",
+        "berg",
+    )
     for key in ("crm:accounts:ACC-1", "finance:debtors:DEB-1", "crm:accounts:ACC-2", "finance:debtors:DEB-2"):
-        assert rows[key]["legal_form"] == "bv", key                   # 'B.V.', 'BV', 'b.v.'
+        assert rows[key]["legal_form"] == "bv", key  # 'B.V.', 'BV', 'b.v.'
         assert rows[key]["party_kind"] == "organisation"
     assert rows["crm:accounts:ACC-1"]["organisation_name"] == "bakkerij de jong"
-    assert rows["finance:debtors:DEB-2"]["organisation_name"] == "jansen techniek"   # no KvK: legal form decides
+    assert rows["finance:debtors:DEB-2"]["organisation_name"] == "jansen techniek"  # no KvK: legal form decides
     assert rows["service:requesters:REQ-1"]["organisation_name"] == "bakkerij de jong"
     assert rows["crm:contacts:CON-1"]["organisation_record_key"] == "crm:accounts:ACC-1"
     assert rows["crm:contacts:CON-1"]["organisation_name"] == "bakkerij de jong"
@@ -133,30 +158,31 @@ def test_dutch_names_and_legal_forms(dwh):
 
 def test_email_and_consent(dwh):
     rows = {r["record_key"]: r for r in dwh.rows("select * from intermediate.int_party_records")}
-    assert rows["crm:contacts:CON-1"]["email"] == "jan@bakkerijdejong.nl"      # ' JAN@BakkerijDeJong.nl '
-    assert rows["crm:accounts:ACC-1"]["email_is_role"] is True                  # info@
-    assert rows["finance:debtors:DEB-1"]["email_is_role"] is True               # facturen@
+    assert rows["crm:contacts:CON-1"]["email"] == "jan@bakkerijdejong.nl"  # ' JAN@BakkerijDeJong.nl '
+    assert rows["crm:accounts:ACC-1"]["email_is_role"] is True  # info@
+    assert rows["finance:debtors:DEB-1"]["email_is_role"] is True  # facturen@
     assert rows["crm:contacts:CON-1"]["email_is_role"] is False
     assert (rows["crm:contacts:CON-1"]["email_opt_in"], rows["crm:contacts:CON-1"]["phone_opt_in"]) == (True, False)
-    assert rows["marketing:subscribers:SUB-1"]["email_opt_in"] is True          # 'j'
-    assert rows["marketing:subscribers:SUB-2"]["email_opt_in"] is False         # opt_in '1' but unsubscribed
-    assert rows["crm:accounts:ACC-1"]["email_opt_in"] is None                   # source does not say
+    assert rows["marketing:subscribers:SUB-1"]["email_opt_in"] is True  # 'j'
+    assert rows["marketing:subscribers:SUB-2"]["email_opt_in"] is False  # opt_in '1' but unsubscribed
+    assert rows["crm:accounts:ACC-1"]["email_opt_in"] is None  # source does not say
     assert dwh.one("select count(*) as n from intermediate.int_party_records")["n"] == 12
 
 
 def test_amounts_use_the_delivery_decimal_separator(dwh):
     inv = {r["invoice_number"]: r for r in dwh.rows("select * from staging.stg_finance__invoices")}
-    assert inv["INV-1"]["amount_excl_vat"] == Decimal("1234.56")                # '1.234,56' with ','
-    assert inv["INV-2"]["cost_amount"] == Decimal("1000.00")                    # '1.000,00'
-    assert inv["INV-7"]["amount_excl_vat"] == Decimal("60.00")                  # later '.' delivery wins
+    assert inv["INV-1"]["amount_excl_vat"] == Decimal("1234.56")  # '1.234,56' with ','
+    assert inv["INV-2"]["cost_amount"] == Decimal("1000.00")  # '1.000,00'
+    assert inv["INV-7"]["amount_excl_vat"] == Decimal("60.00")  # later '.' delivery wins
 
 
 # --- facts --------------------------------------------------------------------------------------------------
 
+
 def test_invoices_facts(dwh):
     inv = {r["invoice_id"]: r for r in dwh.rows("select * from intermediate.int_invoices")}
-    assert "INV-6" not in inv                                                    # after as_of
-    assert inv["INV-5"]["invoice_date"] == date(2026, 10, 31)                    # as-of day included
+    assert "INV-6" not in inv  # after as_of
+    assert inv["INV-5"]["invoice_date"] == date(2026, 10, 31)  # as-of day included
     assert (inv["INV-4"]["is_credited"], inv["INV-4"]["revenue"], inv["INV-4"]["margin"]) == (True, 0, 0)
     assert inv["INV-1"]["margin"] == Decimal("500.00")
     assert {r["customer_id"] for r in inv.values()} == {"C-ORG1", "C-ORG2", "C-EMILE"}
@@ -164,13 +190,13 @@ def test_invoices_facts(dwh):
 
 def test_contact_moments_cover_channels_with_costs(dwh):
     cm = {r["contact_moment_id"]: r for r in dwh.rows("select * from intermediate.int_contact_moments")}
-    assert "crm:activities:ACT-4" not in cm                                      # after as_of
-    assert "marketing:events:EV-2" not in cm                                     # an open is no contact moment
+    assert "crm:activities:ACT-4" not in cm  # after as_of
+    assert "marketing:events:EV-2" not in cm  # an open is no contact moment
     visit = cm["crm:activities:ACT-1"]
     assert (visit["customer_id"], visit["channel"], visit["contact_cost"]) == ("C-ORG1", "visit", Decimal("150.00"))
-    assert cm["crm:activities:ACT-3"]["customer_id"] == "C-ORG2"                 # via the account only
-    assert cm["marketing:events:EV-1"]["contact_cost"] == Decimal("0.10")        # own cost
-    assert cm["marketing:events:EV-3"]["contact_cost"] == Decimal("0.05")        # newsletter from the seed
+    assert cm["crm:activities:ACT-3"]["customer_id"] == "C-ORG2"  # via the account only
+    assert cm["marketing:events:EV-1"]["contact_cost"] == Decimal("0.10")  # own cost
+    assert cm["marketing:events:EV-3"]["contact_cost"] == Decimal("0.05")  # newsletter from the seed
     ticket = cm["service:tickets:TCK-1"]
     assert (ticket["direction"], ticket["channel"], ticket["contact_cost"]) == ("inbound", "phone", Decimal("6.00"))
     assert cm["service:surveys:SRV-2"]["direction"] == "outbound"
@@ -179,19 +205,21 @@ def test_contact_moments_cover_channels_with_costs(dwh):
 
 def test_golden_customer_survivorship(dwh):
     org1 = dwh.one("select * from intermediate.int_customers where customer_id = 'C-ORG1'")
-    assert org1["display_name"] == "Bakkerij De Jong B.V."                      # CRM account over debtor
+    assert org1["display_name"] == "Bakkerij De Jong B.V."  # CRM account over debtor
     assert (org1["street"], org1["postcode"], org1["city"]) == ("Stationsplein", "3811AA", "amersfoort")
     assert org1["kvk_number"] == "12345678"
-    assert org1["email"] == "jan@bakkerijdejong.nl"                             # personal beats info@
+    assert org1["email"] == "jan@bakkerijdejong.nl"  # personal beats info@
     assert (org1["email_opt_in"], org1["phone_opt_in"]) == (True, False)
     assert org1["account_manager"] == "Anna Smit"
-    assert org1["first_seen_at"] == dwh.one(
-        "select timestamp '2019-01-01' at time zone 'Europe/Amsterdam' as t")["t"]     # DEB-1 created_at
+    assert (
+        org1["first_seen_at"] == dwh.one("select timestamp '2019-01-01' at time zone 'Europe/Amsterdam' as t")["t"]
+    )  # DEB-1 created_at
     emile = dwh.one("select * from intermediate.int_customers where customer_id = 'C-EMILE'")
-    assert (emile["email_opt_in"], emile["phone_opt_in"]) == (False, True)       # one "no" wins
+    assert (emile["email_opt_in"], emile["phone_opt_in"]) == (False, True)  # one "no" wins
 
 
 # --- marts --------------------------------------------------------------------------------------------------
+
 
 def test_dim_customer_and_identity_map(dwh):
     assert dwh.one("select count(*) as n from marts_next.dim_customer")["n"] == 4
@@ -200,24 +228,35 @@ def test_dim_customer_and_identity_map(dwh):
     ids = dwh.rows("select * from marts_next.customer_identity_map order by record_key")
     assert len(ids) == 12 and len({r["record_key"] for r in ids}) == 12
     deb1 = next(r for r in ids if r["record_key"] == "finance:debtors:DEB-1")
-    assert (deb1["source_system"], deb1["source_entity"], deb1["source_record_id"], deb1["party_id"],
-            deb1["customer_id"], deb1["match_probability"]) == ("finance", "debtors", "DEB-1", "P-ORG1", "C-ORG1", 0.97)
+    assert (
+        deb1["source_system"],
+        deb1["source_entity"],
+        deb1["source_record_id"],
+        deb1["party_id"],
+        deb1["customer_id"],
+        deb1["match_probability"],
+    ) == ("finance", "debtors", "DEB-1", "P-ORG1", "C-ORG1", 0.97)
 
 
 def test_customer_360_values_from_the_run_and_facts(dwh):
     c360 = {r["customer_id"]: r for r in dwh.rows("select * from marts_next.customer_360")}
     assert set(c360) == {"C-ORG1", "C-ORG2", "C-EMILE", "C-PIET"}
     org1 = c360["C-ORG1"]
-    assert org1["segment"] == "star"                                             # not 'lost' of run-old
+    assert org1["segment"] == "star"  # not 'lost' of run-old
     assert org1["revenue_12m"] == Decimal("3234.56")
     assert org1["current_value_12m"] == Decimal("1331.40")
-    assert (org1["complaints_12m"], org1["last_nps"]) == (1, 6)                  # SRV-2 (July) after SRV-1 (9)
+    assert (org1["complaints_12m"], org1["last_nps"]) == (1, 6)  # SRV-2 (July) after SRV-1 (9)
     assert c360["C-PIET"]["complaints_12m"] == 1
     assert c360["C-EMILE"]["last_nps"] is None
     # reconciliation with the invoices, computed here independently of the dbt test
-    rev = {r["customer_id"]: r["revenue"] for r in dwh.rows(
-        "select customer_id, sum(revenue) as revenue from intermediate.int_invoices"
-        " where invoice_date > %s::date - interval '12 months' group by 1", AS_OF)}
+    rev = {
+        r["customer_id"]: r["revenue"]
+        for r in dwh.rows(
+            "select customer_id, sum(revenue) as revenue from intermediate.int_invoices"
+            " where invoice_date > %s::date - interval '12 months' group by 1",
+            AS_OF,
+        )
+    }
     for customer_id, row in c360.items():
         assert row["revenue_12m"] == rev.get(customer_id, 0), customer_id
 
@@ -249,7 +288,8 @@ def test_contact_plan_consent_triggers_and_budget(dwh):
     follow_up = [r for r in org1 if r["reason"] == "complaint_follow_up"]
     assert [(r["planned_date"], r["channel"]) for r in follow_up] == [(date(2026, 11, 1), "email")]
     assert [(r["planned_date"], r["channel"]) for r in org1 if r["reason"] == "anniversary"] == [
-        (date(2027, 1, 1), "email")]                                            # first seen 2019-01-01
+        (date(2027, 1, 1), "email")
+    ]  # first seen 2019-01-01
     assert sum(r["estimated_cost"] for r in org1) == Decimal("902.00")
     # no consent known at all: the cash cow gets printed mailings only
     assert {r["channel"] for r in by["C-ORG2"]} == {"mailing"}
@@ -261,7 +301,7 @@ def test_contact_plan_consent_triggers_and_budget(dwh):
     assert {r["channel"] for r in by["C-PIET"]} == {"email"}
     for r in plan:
         assert date(2026, 11, 1) <= r["planned_date"] <= date(2027, 10, 31)
-    assert not [r for r in plan if r["channel"] == "call"]                    # only C-EMILE may be called
+    assert not [r for r in plan if r["channel"] == "call"]  # only C-EMILE may be called
 
 
 def test_contact_pressure_flags(dwh):
@@ -271,8 +311,8 @@ def test_contact_pressure_flags(dwh):
     assert org1["contact_cost_12m"] == Decimal("168.60")
     assert (org1["planned_contacts_12m"], org1["planned_cost_12m"]) == (8, Decimal("902.00"))
     assert (org1["over_contacted"], org1["under_contacted"], org1["cost_above_value"]) == (False, False, False)
-    assert cp["C-ORG2"]["under_contacted"] is True                               # 1 of 4
-    assert cp["C-PIET"]["cost_above_value"] is True                              # 3.30 cost, no value
+    assert cp["C-ORG2"]["under_contacted"] is True  # 1 of 4
+    assert cp["C-PIET"]["cost_above_value"] is True  # 3.30 cost, no value
     assert cp["C-EMILE"]["cost_above_value"] is False
 
 
@@ -290,8 +330,8 @@ def test_segment_evaluation_monthly(dwh):
     assert (jun_star["customers"], jun_star["migrations_in"]) == (1, 1)
     oct_star = ev[(date(2026, 10, 1), "star")]
     assert oct_star["retention_rate"] == Decimal("1.0000")
-    assert oct_star["contacts_plan"] == Decimal("0.50")                           # 6 per year / 12
-    assert oct_star["contact_cost_actual"] == Decimal("6.00")                     # the complaint call (inbound)
+    assert oct_star["contacts_plan"] == Decimal("0.50")  # 6 per year / 12
+    assert oct_star["contact_cost_actual"] == Decimal("6.00")  # the complaint call (inbound)
     jul_star = ev[(date(2026, 7, 1), "star")]
     assert (jul_star["nps_responses"], jul_star["avg_nps"]) == (1, Decimal("6.00"))
     sep_new = ev[(date(2026, 9, 1), "new")]

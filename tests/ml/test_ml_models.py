@@ -147,9 +147,18 @@ def test_gamma_gamma_is_fitted_per_spend_group() -> None:
         nu = rng.gamma(q, 1 / v, n)
         x = rng.integers(1, 6, n)
         m_x = np.array([rng.gamma(p, 1 / nu[i], x[i]).mean() for i in range(n)])
-        return pd.DataFrame({"frequency": x, "recency_days": 200.0, "T_days": 400.0, "monetary_avg": m_x,
-                             "revenue_total": m_x * (x + 1), "margin_total": m_x * (x + 1) * 0.3,
-                             "spend_group": group}, index=[f"{group}{i + offset}" for i in range(n)])
+        return pd.DataFrame(
+            {
+                "frequency": x,
+                "recency_days": 200.0,
+                "T_days": 400.0,
+                "monetary_avg": m_x,
+                "revenue_total": m_x * (x + 1),
+                "margin_total": m_x * (x + 1) * 0.3,
+                "spend_group": group,
+            },
+            index=[f"{group}{i + offset}" for i in range(n)],
+        )
 
     # mean spend p v / (q - 1): 8.0 for organisations, 0.08 for persons (100x apart)
     rfm = pd.concat([book(1500, 6.0, 4.0, 4.0, "organisation", 0), book(1500, 6.0, 4.0, 0.04, "person", 0)])

@@ -155,9 +155,9 @@ def test_linkage_and_models_end_to_end(conn: psycopg.Connection, warehouse_url: 
     assert by_id[org][5:] == ("high", "star", AS_OF)
     assert [float(v) for v in by_id[person][:4]] == [60.0, 20.0, 0.0, 40.0]
     assert by_id[person][4:7] == (0, "low", "new")  # bought once, first seen 10 days before as_of
-    recency = dict(conn.execute(
-        "select customer_id, recency_days from ml.customer_scores where model_run_id = 'run-2'"
-    ).fetchall())
+    recency = dict(
+        conn.execute("select customer_id, recency_days from ml.customer_scores where model_run_id = 'run-2'").fetchall()
+    )
     assert recency == {org: 0, person: 5}  # RFM recency: days since the last purchase (F3 on as_of, F5)
     hist = conn.execute(
         "select customer_id, count(*), min(month), max(month) from ml.segment_history "
