@@ -21,6 +21,7 @@ log = logging.getLogger("cvm")
 class CliError(RuntimeError):
     """A user-facing error: printed as one line, exit code 1."""
 
+
 DEMO_AS_OF = date(2026, 10, 31)  # the demo generator's default end date
 
 
@@ -48,9 +49,11 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     summary = generate(Path(args.out), customers=args.customers, seed=args.seed, end_date=args.end_date)
     counts = getattr(summary, "rows", None) or getattr(summary, "counts", {})
-    print(f"demo data for {args.customers} customers (seed {args.seed}) in {Path(args.out) / 'landing'} "
-          f"({sum(counts.values()) if counts else '?'} rows, {time.perf_counter() - started:.1f}s); "
-          f"truth in {Path(args.out) / 'truth'}")
+    print(
+        f"demo data for {args.customers} customers (seed {args.seed}) in {Path(args.out) / 'landing'} "
+        f"({sum(counts.values()) if counts else '?'} rows, {time.perf_counter() - started:.1f}s); "
+        f"truth in {Path(args.out) / 'truth'}"
+    )
     return 0
 
 
@@ -69,8 +72,11 @@ def _run_pipeline(settings: Settings, as_of: date | None, landing: Path | None, 
         result = run_pipeline_dag(settings, as_of, landing)
         if result.state != "success":
             reason = _failure_reason(warehouse_url(settings), started)
-            print(f"cvm: error: DAG run {result.run_id} {result.state} in task "
-                  f"{', '.join(result.failed_tasks) or '?'}: {reason}", file=sys.stderr)
+            print(
+                f"cvm: error: DAG run {result.run_id} {result.state} in task "
+                f"{', '.join(result.failed_tasks) or '?'}: {reason}",
+                file=sys.stderr,
+            )
             return 1
         print(f"DAG cvm_pipeline run {result.run_id}: success in {result.seconds:.1f}s")
     else:
@@ -161,13 +167,17 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print("no pipeline run yet: `cvm run` or `make demo`")
         return 0
     last = runs[0]
-    print(f"last run: {last['run_id']}  as of {last['as_of']}  status {last['status']}  "
-          f"started {last['started_at']:%Y-%m-%d %H:%M:%S}")
+    print(
+        f"last run: {last['run_id']}  as of {last['as_of']}  status {last['status']}  "
+        f"started {last['started_at']:%Y-%m-%d %H:%M:%S}"
+    )
     stages = last["stages"] or {}
     for stage in sorted(stages, key=lambda s: STAGES.index(s) if s in STAGES else len(STAGES)):
         info = stages[stage]
-        print(f"  {stage:<20} {info.get('status', '?'):<7} {info.get('seconds', 0):>7.1f}s"
-              f"  {info.get('peak_rss_mb', 0):>6.0f} MB")
+        print(
+            f"  {stage:<20} {info.get('status', '?'):<7} {info.get('seconds', 0):>7.1f}s"
+            f"  {info.get('peak_rss_mb', 0):>6.0f} MB"
+        )
     counts = mart_counts(url)
     published = [r for r in runs if r["status"] == "published"]
     if published:
@@ -182,8 +192,10 @@ def _print_evaluations(url: str) -> None:
     from cvm.evaluation import last_evaluations
 
     for row in last_evaluations(url):
-        print(f"evaluated {row['month']:%Y-%m} with run {row['model_run_id']} ({row['status']}): "
-              f"report {row['report_path'] or '(none yet: cvm report --month ' + format(row['month'], '%Y-%m') + ')'}")
+        print(
+            f"evaluated {row['month']:%Y-%m} with run {row['model_run_id']} ({row['status']}): "
+            f"report {row['report_path'] or '(none yet: cvm report --month ' + format(row['month'], '%Y-%m') + ')'}"
+        )
 
 
 def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
@@ -202,12 +214,16 @@ def cmd_evaluate_identity(args: argparse.Namespace, settings: Settings) -> int:
     with connect(warehouse_url(settings)) as conn:
         cur = conn.execute("select record_key, party_id, customer_id from ml.identity_records")
         predicted = pd.DataFrame(cur.fetchall(), columns=["record_key", "party_id", "customer_id"])
-    print(f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}"
-          f"{'B3 precision':>14}{'B3 recall':>11}{'B3 f1':>8}")
+    print(
+        f"{'level':<10}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'exact clusters':>16}{'ARI':>8}"
+        f"{'B3 precision':>14}{'B3 recall':>11}{'B3 f1':>8}"
+    )
     for level, score in evaluate(truth, predicted).items():
-        print(f"{level:<10}{score.records:>9}{score.precision:>11.4f}{score.recall:>9.4f}{score.f1:>8.4f}"
-              f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}"
-              f"{score.bcubed_precision:>14.4f}{score.bcubed_recall:>11.4f}{score.bcubed_f1:>8.4f}")
+        print(
+            f"{level:<10}{score.records:>9}{score.precision:>11.4f}{score.recall:>9.4f}{score.f1:>8.4f}"
+            f"{score.exact_clusters:>16.4f}{score.adjusted_rand:>8.4f}"
+            f"{score.bcubed_precision:>14.4f}{score.bcubed_recall:>11.4f}{score.bcubed_f1:>8.4f}"
+        )
     return 0
 
 
@@ -240,8 +256,10 @@ def cmd_export_plan(args: argparse.Namespace, settings: Settings) -> int:
     from cvm.warehouse import warehouse_url
 
     summary = export_plan(warehouse_url(settings), args.start, args.end, Path(args.out))
-    print(f"exported {summary.moments} planned contact moments {args.start} .. {args.end} to {args.out}"
-          f" ({summary.refused_no_consent} left out: consent no longer given)")
+    print(
+        f"exported {summary.moments} planned contact moments {args.start} .. {args.end} to {args.out}"
+        f" ({summary.refused_no_consent} left out: consent no longer given)"
+    )
     for name, rows in sorted(summary.files.items()):
         print(f"  {name:<40} {rows:>7} rows")
     return 0
@@ -268,13 +286,18 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from exc
     result = run_evaluation_dag(settings, args.month, args.lang)
     if result.state != "success":
-        print(f"cvm: error: DAG run {result.run_id} {result.state} in task {', '.join(result.failed_tasks) or '?'}"
-              " (see the log above)", file=sys.stderr)
+        print(
+            f"cvm: error: DAG run {result.run_id} {result.state} in task {', '.join(result.failed_tasks) or '?'}"
+            " (see the log above)",
+            file=sys.stderr,
+        )
         return 1
     rows = month_rows(warehouse_url(settings), args.month)
-    print(f"DAG cvm_monthly_evaluation run {result.run_id}: {args.month:%Y-%m} evaluated with model run "
-          f"{target.model_run_id} (as of {target.as_of}) in {result.seconds:.1f}s: "
-          + ", ".join(f"{k} {v}" for k, v in rows.items()))
+    print(
+        f"DAG cvm_monthly_evaluation run {result.run_id}: {args.month:%Y-%m} evaluated with model run "
+        f"{target.model_run_id} (as of {target.as_of}) in {result.seconds:.1f}s: "
+        + ", ".join(f"{k} {v}" for k, v in rows.items())
+    )
     from cvm.report import default_report_path
 
     print(f"report: {default_report_path(settings, args.month)}")

@@ -132,10 +132,14 @@ def _build_args(settings: Settings, args: Sequence[str], vars: Mapping[str, Any]
     full = list(args)
     command = full[0] if full else ""
     full += [
-        "--project-dir", str(settings.dbt_project_dir),
-        "--profiles-dir", str(paths["profiles"]),
-        "--target-path", str(paths["target"]),
-        "--log-path", str(paths["logs"]),
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(paths["profiles"]),
+        "--target-path",
+        str(paths["target"]),
+        "--log-path",
+        str(paths["logs"]),
         "--partial-parse",
     ]
     if command in _TEST_COMMANDS and "--indirect-selection" not in full:
@@ -183,15 +187,15 @@ def run_dbt(
 
     results = getattr(res.result, "results", None) or []
     nodes = tuple(_node_result(r) for r in results if getattr(r, "node", None) is not None)
-    summary = DbtRunSummary(
-        command=args[0], args=tuple(args), success=bool(res.success), elapsed=elapsed, nodes=nodes
-    )
+    summary = DbtRunSummary(command=args[0], args=tuple(args), success=bool(res.success), elapsed=elapsed, nodes=nodes)
     statuses: dict[str, int] = {}
     for n in nodes:
         statuses[n.status] = statuses.get(n.status, 0) + 1
     log.info(
         "dbt %s: %d nodes (%s) in %.1fs",
-        " ".join(args), len(nodes), ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "none",
+        " ".join(args),
+        len(nodes),
+        ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "none",
         elapsed,
     )
     if res.exception is not None:

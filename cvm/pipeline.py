@@ -27,8 +27,15 @@ from cvm.warehouse import ensure_schemas, warehouse_url
 log = logging.getLogger("cvm.pipeline")
 
 STAGES: tuple[str, ...] = (
-    "ingest", "raw_quality_gate", "dbt_prepare", "identity", "dbt_customers", "models", "dbt_marts",
-    "marts_quality_gate", "publish",
+    "ingest",
+    "raw_quality_gate",
+    "dbt_prepare",
+    "identity",
+    "dbt_customers",
+    "models",
+    "dbt_marts",
+    "marts_quality_gate",
+    "publish",
 )
 
 
@@ -103,8 +110,13 @@ def start_run(as_of: str | None, landing: str | None, settings: Settings | None 
     ensure_schemas(url)
     ctx = RunContext(run_id=new_run_id(as_of), as_of=as_of, landing=str(landing_dir.resolve()))
     runlog.start_run(url, ctx.run_id, ctx.as_of, ctx.landing)
-    log.info("run %s: as of %s, landing %s, warehouse %s", ctx.run_id, ctx.as_of, ctx.landing,
-             "embedded" if settings.embedded else "external")
+    log.info(
+        "run %s: as of %s, landing %s, warehouse %s",
+        ctx.run_id,
+        ctx.as_of,
+        ctx.landing,
+        "embedded" if settings.embedded else "external",
+    )
     return ctx
 
 
@@ -140,11 +152,19 @@ def ingest(ctx: RunContext, settings: Settings | None = None, system: str | None
 def ingest_totals(ctx: RunContext, per_system: list[dict[str, Any]], settings: Settings | None = None) -> list[int]:
     """The figures of the per-system ingests summed into the run log's `ingest` stage; all their load ids."""
     settings = settings or load_settings()
-    totals: dict[str, Any] = {k: sum(f.get(k, 0) for f in per_system)
-                              for k in ("deliveries", "loaded", "skipped", "rows", "quarantined", "seconds")}
+    totals: dict[str, Any] = {
+        k: sum(f.get(k, 0) for f in per_system)
+        for k in ("deliveries", "loaded", "skipped", "rows", "quarantined", "seconds")
+    }
     load_ids = sorted(i for f in per_system for i in f.get("load_ids", []))
-    runlog.record_stage(warehouse_url(settings), ctx.run_id, "ingest", "ok", totals.pop("seconds"),
-                        {**totals, "systems": len(per_system), "load_ids": load_ids})
+    runlog.record_stage(
+        warehouse_url(settings),
+        ctx.run_id,
+        "ingest",
+        "ok",
+        totals.pop("seconds"),
+        {**totals, "systems": len(per_system), "load_ids": load_ids},
+    )
     return load_ids
 
 
@@ -155,17 +175,26 @@ def raw_quality_gate(ctx: RunContext, load_ids: list[int], settings: Settings | 
         from cvm.quality import check_raw
 
         result = check_raw(settings, warehouse_url(settings), load_ids)
-        figures.update(warnings=len(result.warnings), failures=len(result.failures),
-                       checked_loads=len(result.checked_loads), flagged_values=result.flagged,
-                       data_docs=str(result.data_docs_path or ""))
+        figures.update(
+            warnings=len(result.warnings),
+            failures=len(result.failures),
+            checked_loads=len(result.checked_loads),
+            flagged_values=result.flagged,
+            data_docs=str(result.data_docs_path or ""),
+        )
         if result.passed:
             log.info("%s", result.summary())
         result.raise_if_blocking()
     return figures
 
 
-def _dbt(name: str, ctx: RunContext, commands: list[list[str]], settings: Settings | None,
-         before: Callable[[Settings], None] | None = None) -> dict[str, Any]:
+def _dbt(
+    name: str,
+    ctx: RunContext,
+    commands: list[list[str]],
+    settings: Settings | None,
+    before: Callable[[Settings], None] | None = None,
+) -> dict[str, Any]:
     from cvm.dbt import DbtError, run_dbt
 
     settings = settings or load_settings()
@@ -187,8 +216,13 @@ def _dbt(name: str, ctx: RunContext, commands: list[list[str]], settings: Settin
 def dbt_prepare(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]:
     """Business configuration (seeds, validated first; reloaded whole so a marketer may add a column),
     staging and the party records that identity resolution reads."""
-    return _dbt("dbt_prepare", ctx, [["seed", "--full-refresh"], ["build", "--select", "tag:prepare"]], settings,
-                before=_check_seeds)
+    return _dbt(
+        "dbt_prepare",
+        ctx,
+        [["seed", "--full-refresh"], ["build", "--select", "tag:prepare"]],
+        settings,
+        before=_check_seeds,
+    )
 
 
 def _check_seeds(settings: Settings) -> None:
@@ -234,8 +268,9 @@ def marts_quality_gate(ctx: RunContext, settings: Settings | None = None) -> dic
     settings = settings or load_settings()
     with _stage("marts_quality_gate", ctx, settings) as figures:
         result = check_marts(settings, warehouse_url(settings), schema="marts_next")
-        figures.update(warnings=len(result.warnings), failures=len(result.failures),
-                       data_docs=str(result.data_docs_path or ""))
+        figures.update(
+            warnings=len(result.warnings), failures=len(result.failures), data_docs=str(result.data_docs_path or "")
+        )
         result.raise_if_blocking()
     return figures
 
@@ -260,8 +295,12 @@ def _public_figures(summary: object) -> dict[str, Any]:
     return {k: v for k, v in data.items() if isinstance(v, int | float | str) and not k.startswith("_")}
 
 
-def run_all(as_of: str | None = None, landing: str | None = None,
-            settings: Settings | None = None, on_stage: Callable[[str], None] | None = None) -> RunContext:
+def run_all(
+    as_of: str | None = None,
+    landing: str | None = None,
+    settings: Settings | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> RunContext:
     """All stages in order, without Airflow: for debugging a stage. `cvm run` goes through the DAG."""
     settings = settings or load_settings()
     ctx = start_run(as_of, landing, settings)

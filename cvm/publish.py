@@ -22,8 +22,16 @@ READER_ROLE = "cvm_reader"
 
 # The output contract of DESIGN.md: publishing refuses to swap in a build that lacks any of these.
 CONTRACT_TABLES: tuple[str, ...] = (
-    "dim_customer", "customer_identity_map", "customer_360", "customer_segments", "contact_strategy",
-    "contact_plan", "contact_pressure", "segment_evaluation_monthly", "inbound_guidance", "contact_plan_history",
+    "dim_customer",
+    "customer_identity_map",
+    "customer_360",
+    "customer_segments",
+    "contact_strategy",
+    "contact_plan",
+    "contact_pressure",
+    "segment_evaluation_monthly",
+    "inbound_guidance",
+    "contact_plan_history",
 )
 # Every published contact plan is appended here (it outlives the swap of `marts`; dbt creates the table,
 # macro ensure_contact_plan_history, and marts.contact_plan_history is a view on it).
@@ -51,8 +59,11 @@ def ensure_reader_role(conn, role: str = READER_ROLE) -> bool:  # noqa: ANN001
             conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
         return True
     except psycopg.errors.InsufficientPrivilege:
-        log.warning("role %s does not exist and this login may not create it: marts published without "
-                    "read grants (create the role once as an administrator)", role)
+        log.warning(
+            "role %s does not exist and this login may not create it: marts published without "
+            "read grants (create the role once as an administrator)",
+            role,
+        )
         return False
 
 
@@ -83,8 +94,14 @@ def publish_marts(url: str, reader_role: str = READER_ROLE) -> dict[str, int]:
             conn.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
             conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
         conn.commit()
-    log.info("published %d tables, %d rows to schema %s (%d plan rows added to %s.%s)", len(counts),
-             sum(counts.values()), PUBLISHED_SCHEMA, appended, *PLAN_HISTORY)
+    log.info(
+        "published %d tables, %d rows to schema %s (%d plan rows added to %s.%s)",
+        len(counts),
+        sum(counts.values()),
+        PUBLISHED_SCHEMA,
+        appended,
+        *PLAN_HISTORY,
+    )
     return counts
 
 
@@ -92,17 +109,24 @@ def append_plan_history(conn) -> int:  # noqa: ANN001
     """Append the contact plan being published to the plan history, in the publishing transaction (a failed
     run adds nothing). The columns are those the history table and marts.contact_plan share; nothing is
     appended while the history table does not exist (dbt creates it with the contact_plan_history view)."""
-    columns = [r[0] for r in conn.execute(
-        """select h.column_name from information_schema.columns h
+    columns = [
+        r[0]
+        for r in conn.execute(
+            """select h.column_name from information_schema.columns h
            join information_schema.columns p on p.column_name = h.column_name
             and p.table_schema = %s and p.table_name = 'contact_plan'
            where h.table_schema = %s and h.table_name = %s order by h.ordinal_position""",
-        (PUBLISHED_SCHEMA, *PLAN_HISTORY)).fetchall()]
+            (PUBLISHED_SCHEMA, *PLAN_HISTORY),
+        ).fetchall()
+    ]
     if not columns:
         return 0
     cols = sql.SQL(", ").join(map(sql.Identifier, columns))
-    cur = conn.execute(sql.SQL("insert into {}.{} ({}, published_at) select {}, now() from {}.contact_plan").format(
-        *map(sql.Identifier, PLAN_HISTORY), cols, cols, sql.Identifier(PUBLISHED_SCHEMA)))
+    cur = conn.execute(
+        sql.SQL("insert into {}.{} ({}, published_at) select {}, now() from {}.contact_plan").format(
+            *map(sql.Identifier, PLAN_HISTORY), cols, cols, sql.Identifier(PUBLISHED_SCHEMA)
+        )
+    )
     return cur.rowcount
 
 

@@ -54,12 +54,13 @@ def mark_abandoned(conn) -> list[str]:  # noqa: ANN001
     """Runs still `running` whose process on this host is gone: mark them `abandoned` (returns their ids)."""
     host = socket.gethostname()
     rows = conn.execute(
-        "select run_id, pid from ops.pipeline_runs where status = 'running' and host = %s and pid is not null",
-        (host,)).fetchall()
+        "select run_id, pid from ops.pipeline_runs where status = 'running' and host = %s and pid is not null", (host,)
+    ).fetchall()
     dead = [run_id for run_id, pid in rows if pid != os.getpid() and not _alive(pid)]
     if dead:
-        conn.execute("update ops.pipeline_runs set status = 'abandoned', finished_at = now() where run_id = any(%s)",
-                     (dead,))
+        conn.execute(
+            "update ops.pipeline_runs set status = 'abandoned', finished_at = now() where run_id = any(%s)", (dead,)
+        )
         log.warning("marked %d earlier run(s) abandoned (their process died): %s", len(dead), ", ".join(dead))
     return dead
 
@@ -79,8 +80,10 @@ def claim(url: str, run_id: str) -> None:
     """This process now works on the run (a stage starts): if it dies, the next run marks it abandoned."""
     with connect(url, autocommit=True) as conn:
         _ensure(conn)
-        conn.execute("update ops.pipeline_runs set host = %s, pid = %s where run_id = %s",
-                     (socket.gethostname(), os.getpid(), run_id))
+        conn.execute(
+            "update ops.pipeline_runs set host = %s, pid = %s where run_id = %s",
+            (socket.gethostname(), os.getpid(), run_id),
+        )
 
 
 def record_stage(url: str, run_id: str, stage: str, status: str, seconds: float, figures: dict[str, Any]) -> None:

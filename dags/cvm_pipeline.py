@@ -116,8 +116,10 @@ def cvm_pipeline() -> None:
     loads = ingest.partial(ctx=ctx).expand(system=systems(ctx))
     gate = raw_quality_gate(ctx, loads)
     if dbt_tasks.dbt_task_mode() == "cosmos":  # one task per dbt model, rendered from the manifest
-        prepared, facts, marts = (dbt_tasks.dbt_stage_group(stage, {**DEFAULT_ARGS, **IO})
-                                  for stage in ("dbt_prepare", "dbt_customers", "dbt_marts"))
+        prepared, facts, marts = (
+            dbt_tasks.dbt_stage_group(stage, {**DEFAULT_ARGS, **IO})
+            for stage in ("dbt_prepare", "dbt_customers", "dbt_marts")
+        )
     else:
         prepared, facts, marts = dbt_prepare(ctx), dbt_customers(ctx), dbt_marts(ctx)
     linked = identity(ctx)

@@ -28,5 +28,8 @@ def test_stage_figures_and_failures_reach_the_run_log(settings, caplog) -> None:
     stages = run["stages"]
     assert stages["identity"]["status"] == "ok" and stages["identity"]["records"] == 12
     assert stages["identity"]["peak_rss_mb"] > 0
-    assert stages["ingest"] == {**stages["ingest"], "status": "failed",
-                                "error": "finance/invoices/x.csv: missing required column(s) status"}
+    assert stages["ingest"] == {
+        **stages["ingest"],
+        "status": "failed",
+        "error": "finance/invoices/x.csv: missing required column(s) status",
+    }

@@ -16,15 +16,22 @@ def _build(conn: psycopg.Connection, tables: tuple[str, ...], rows: int) -> None
     conn.execute("drop schema if exists marts_next cascade")
     conn.execute("create schema marts_next")
     for t in tables:
-        conn.execute(sql.SQL("create table marts_next.{} as select generate_series(1, %s) as n").format(
-            sql.Identifier(t)), (rows,))
+        conn.execute(
+            sql.SQL("create table marts_next.{} as select generate_series(1, %s) as n").format(sql.Identifier(t)),
+            (rows,),
+        )
 
 
 def _marts(conn: psycopg.Connection) -> dict[str, int]:
-    names = [r[0] for r in conn.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' order by 1")]
-    return {t: conn.execute(sql.SQL("select count(*) from marts.{}").format(sql.Identifier(t))).fetchone()[0]
-            for t in names}
+    names = [
+        r[0]
+        for r in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        )
+    ]
+    return {
+        t: conn.execute(sql.SQL("select count(*) from marts.{}").format(sql.Identifier(t))).fetchone()[0] for t in names
+    }
 
 
 def test_publish_swaps_the_build_in_and_grants_the_reader(conn, warehouse_url) -> None:
@@ -34,9 +41,10 @@ def test_publish_swaps_the_build_in_and_grants_the_reader(conn, warehouse_url) -
     publish_marts(warehouse_url)
     assert _marts(conn) == dict.fromkeys(CONTRACT_TABLES, 3)
     assert conn.execute("select count(*) from pg_namespace where nspname = 'marts_next'").fetchone()[0] == 0
-    assert conn.execute("select has_table_privilege('cvm_reader', 'marts.customer_360', 'select'),"
-                        " has_table_privilege('cvm_reader', 'marts.customer_360', 'insert')").fetchone() == (
-        True, False)
+    assert conn.execute(
+        "select has_table_privilege('cvm_reader', 'marts.customer_360', 'select'),"
+        " has_table_privilege('cvm_reader', 'marts.customer_360', 'insert')"
+    ).fetchone() == (True, False)
 
 
 def test_a_build_missing_a_contract_table_publishes_nothing(conn, warehouse_url) -> None:
@@ -54,8 +62,9 @@ def test_a_login_without_createrole_still_publishes(conn, warehouse_url) -> None
     database = urlsplit(warehouse_url).path.lstrip("/")
     conn.execute(sql.SQL("create role {} login nocreaterole").format(sql.Identifier(login)))
     try:
-        conn.execute(sql.SQL("grant create on database {} to {}").format(
-            sql.Identifier(database), sql.Identifier(login)))
+        conn.execute(
+            sql.SQL("grant create on database {} to {}").format(sql.Identifier(database), sql.Identifier(login))
+        )
         conn.execute("drop schema if exists marts cascade")  # the login owns what it publishes
         conn.execute("drop schema if exists marts_next cascade")
         parts = urlsplit(warehouse_url)

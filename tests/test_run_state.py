@@ -58,8 +58,10 @@ def test_a_run_whose_process_died_is_marked_abandoned_by_the_next(warehouse_url)
     dead.wait()
     runlog.start_run(warehouse_url, "killed-run", "2026-10-31", "/landing")
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        conn.execute("update ops.pipeline_runs set pid = %s, host = %s where run_id = 'killed-run'",
-                     (dead.pid, socket.gethostname()))
+        conn.execute(
+            "update ops.pipeline_runs set pid = %s, host = %s where run_id = 'killed-run'",
+            (dead.pid, socket.gethostname()),
+        )
     runlog.start_run(warehouse_url, "next-run", "2026-10-31", "/landing")
     with psycopg.connect(warehouse_url) as conn:
         states = dict(conn.execute("select run_id, status from ops.pipeline_runs").fetchall())
@@ -77,11 +79,14 @@ def test_an_empty_landing_zone_fails_at_once_in_one_line(settings, warehouse_url
         monkeypatch.setattr(logging.getLogger(name), "propagate", True)
     assert main(["run", "--no-airflow", "--landing", str(landing), "--as-of", "2026-10-31"]) == 1
     out, err = capsys.readouterr()
-    assert err.strip().splitlines() == [f"cvm: error: no deliveries under {landing} (expected "
-                                        "<system>/<entity>/<file>.csv|.csv.gz|.jsonl|.parquet, e.g. "
-                                        "finance/invoices/2026-10-31.csv)"]
+    assert err.strip().splitlines() == [
+        f"cvm: error: no deliveries under {landing} (expected "
+        "<system>/<entity>/<file>.csv|.csv.gz|.jsonl|.parquet, e.g. "
+        "finance/invoices/2026-10-31.csv)"
+    ]
     assert "Traceback" not in out + err
     with psycopg.connect(warehouse_url) as conn:
-        status, stages = conn.execute("select status, stages from ops.pipeline_runs order by started_at desc"
-                                      " limit 1").fetchone()
+        status, stages = conn.execute(
+            "select status, stages from ops.pipeline_runs order by started_at desc limit 1"
+        ).fetchone()
     assert status == "failed" and list(stages) == ["ingest"] and stages["ingest"]["status"] == "failed"

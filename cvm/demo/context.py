@@ -10,8 +10,7 @@ from functools import lru_cache
 
 from cvm.demo.writer import CsvFile, EntityWriter
 
-TRUTH_COLUMNS = ("source_system", "source_entity", "source_record_id", "party_id", "customer_id",
-                 "party_kind")
+TRUTH_COLUMNS = ("source_system", "source_entity", "source_record_id", "party_id", "customer_id", "party_kind")
 
 
 @dataclass(frozen=True)
@@ -90,8 +89,9 @@ class Context:
         system, entity = path.split("/")
         self.truth.write([system, entity, record_id, party_id, customer_id, kind])
 
-    def versioned(self, path: str, created: int, rows: tuple[list[str], list[str] | None],
-                  changed_day: int | None) -> None:
+    def versioned(
+        self, path: str, created: int, rows: tuple[list[str], list[str] | None], changed_day: int | None
+    ) -> None:
         """Write a record to the full snapshot and/or the delta.
 
         Created on or before the snapshot day: the first row goes to the full snapshot, and the second
@@ -106,4 +106,3 @@ class Context:
                 writer.write_to(self.window.delta_name, changed)
         else:
             writer.write_to(self.window.delta_name, changed if changed is not None else first)
-

@@ -52,10 +52,19 @@ def _account(ctx: Context, cust: Customer, org: Organisation, created: int) -> s
     created_text = iso_time(created, office_seconds(rng))
 
     def row(updated: str, manager: str, phone: str, email: str) -> list[str]:
-        return [account_id, messy.company_name(rng, org), messy.blank(rng, org.kvk, 0.12),
-                messy.blank(rng, org.vat, 0.35), *messy.address_fields(rng, org.address), phone, email,
-                messy.blank(rng, rng.choice((f"www.{org.domain}", f"https://{org.domain}", org.domain)), 0.2),
-                manager, created_text, updated]
+        return [
+            account_id,
+            messy.company_name(rng, org),
+            messy.blank(rng, org.kvk, 0.12),
+            messy.blank(rng, org.vat, 0.35),
+            *messy.address_fields(rng, org.address),
+            phone,
+            email,
+            messy.blank(rng, rng.choice((f"www.{org.domain}", f"https://{org.domain}", org.domain)), 0.2),
+            manager,
+            created_text,
+            updated,
+        ]
 
     email = messy.email(rng, messy.blank(rng, f"info@{org.domain}", 0.15))
     phone = messy.phone(rng, org.phone, 0.1)
@@ -71,8 +80,7 @@ def _account(ctx: Context, cust: Customer, org: Organisation, created: int) -> s
     return account_id
 
 
-def _contact(ctx: Context, cust: Customer, person: Person, account_id: str, created: int,
-             duplicate: bool) -> str:
+def _contact(ctx: Context, cust: Customer, person: Person, account_id: str, created: int, duplicate: bool) -> str:
     rng = ctx.rng
     contact_id = f"CON-{ctx.next('contact'):06d}"
     ctx.record(CONTACTS, contact_id, person.party_id, cust.customer_id, "person")
@@ -85,11 +93,25 @@ def _contact(ctx: Context, cust: Customer, person: Person, account_id: str, crea
 
     def row(updated: str, email_text: str, addr_fields: list[str], opt_in: str) -> list[str]:
         first, infix, last = messy.contact_name_fields(rng, person)
-        work_phone = messy.phone(rng, cust.org.phone, 0.3) if b2b and cust.org else \
-            messy.phone(rng, person.landline, 0.3)
-        return [contact_id, account_id, messy.blank(rng, first, 0.03), infix, last, email_text, work_phone,
-                messy.phone(rng, person.mobile, 0.2), messy.blank(rng, person.birth.isoformat(), 0.55),
-                *addr_fields, opt_in, rng.choice(("true", "false", "")), created_text, updated]
+        work_phone = (
+            messy.phone(rng, cust.org.phone, 0.3) if b2b and cust.org else messy.phone(rng, person.landline, 0.3)
+        )
+        return [
+            contact_id,
+            account_id,
+            messy.blank(rng, first, 0.03),
+            infix,
+            last,
+            email_text,
+            work_phone,
+            messy.phone(rng, person.mobile, 0.2),
+            messy.blank(rng, person.birth.isoformat(), 0.55),
+            *addr_fields,
+            opt_in,
+            rng.choice(("true", "false", "")),
+            created_text,
+            updated,
+        ]
 
     def address_fields() -> list[str]:
         if b2b and rng.random() < 0.7:
@@ -112,8 +134,9 @@ def _contact(ctx: Context, cust: Customer, person: Person, account_id: str, crea
     return contact_id
 
 
-def _activities(ctx: Context, cust: Customer, contact_id: str, account_id: str, created: int,
-                scale: float = 1.0) -> None:
+def _activities(
+    ctx: Context, cust: Customer, contact_id: str, account_id: str, created: int, scale: float = 1.0
+) -> None:
     rng = ctx.rng
     start = max(created, ctx.window.start_day)
     end = ctx.window.end_day
@@ -126,14 +149,30 @@ def _activities(ctx: Context, cust: Customer, contact_id: str, account_id: str, 
     manager = cust.org.account_manager if cust.org else ""
     for _ in range(n):
         day = rng.randint(start, end)
-        kind = rng.choices(("visit", "call", "email", "meeting", "mailing"),
-                           weights=(15, 35, 30, 10, 10) if b2b else (0, 45, 35, 0, 20))[0]
+        kind = rng.choices(
+            ("visit", "call", "email", "meeting", "mailing"),
+            weights=(15, 35, 30, 10, 10) if b2b else (0, 45, 35, 0, 20),
+        )[0]
         inbound = kind not in ("visit", "mailing") and rng.random() < 0.4
         direction = "inbound" if inbound else "outbound"
-        duration = {"call": rng.randint(2, 35), "visit": rng.randint(30, 120),
-                    "meeting": rng.choice((30, 45, 60, 90))}.get(kind)
+        duration = {
+            "call": rng.randint(2, 35),
+            "visit": rng.randint(30, 120),
+            "meeting": rng.choice((30, 45, 60, 90)),
+        }.get(kind)
         employee = manager if manager and rng.random() < 0.7 else rng.choice(names.EMPLOYEES)
         contact = "" if b2b and rng.random() < 0.1 else contact_id  # account-level activity
-        writer.write(day, [f"ACT-{ctx.next('activity'):08d}", contact, account_id, kind, direction,
-                           iso_time(day, office_seconds(rng)), "" if duration is None else str(duration),
-                           messy.blank(rng, employee, 0.05), rng.choice(names.ACTIVITY_SUBJECTS[kind])])
+        writer.write(
+            day,
+            [
+                f"ACT-{ctx.next('activity'):08d}",
+                contact,
+                account_id,
+                kind,
+                direction,
+                iso_time(day, office_seconds(rng)),
+                "" if duration is None else str(duration),
+                messy.blank(rng, employee, 0.05),
+                rng.choice(names.ACTIVITY_SUBJECTS[kind]),
+            ],
+        )

@@ -24,8 +24,11 @@ def emit(ctx: Context, cust: Customer) -> None:
     numbers = [_debtor(ctx, cust, first_day, second=False)]
     if rng.random() < SECOND_DEBTOR_RATE:
         last_day = cust.purchases[-1][0]
-        switch_day = rng.randint(first_day + 1, max(first_day + 1, last_day)) if last_day > first_day \
+        switch_day = (
+            rng.randint(first_day + 1, max(first_day + 1, last_day))
+            if last_day > first_day
             else min(first_day + rng.randrange(1, 200), ctx.window.end_day)
+        )
         numbers.append(_debtor(ctx, cust, switch_day, second=True))
     lateness = rng.choice((-5, 0, 0, 3, 10, 25)) if cust.org else rng.choice((-7, -2, 0, 5))
     writer = ctx.writers[INVOICES]
@@ -44,8 +47,20 @@ def emit(ctx: Context, cust: Customer) -> None:
         else:
             status, paid = "open", ""
         number = f"{iso_day(day)[:4]}{ctx.next('invoice'):07d}"
-        writer.write(day, [number, debtor, iso_day(day), iso_day(due), paid, f"{amount:.2f}",
-                           f"{amount * vat_rate:.2f}", f"{cost:.2f}", status])
+        writer.write(
+            day,
+            [
+                number,
+                debtor,
+                iso_day(day),
+                iso_day(due),
+                paid,
+                f"{amount:.2f}",
+                f"{amount * vat_rate:.2f}",
+                f"{cost:.2f}",
+                status,
+            ],
+        )
 
 
 def _debtor(ctx: Context, cust: Customer, created: int, second: bool) -> str:
@@ -58,18 +73,30 @@ def _debtor(ctx: Context, cust: Customer, created: int, second: bool) -> str:
         name = messy.company_name(rng, org)
         mailbox = rng.choice(("facturen", "administratie", "info", "crediteuren"))
         email = f"{mailbox}@{org.domain}" if rng.random() < 0.7 else person.email
-        row = [number, name, messy.blank(rng, org.kvk, 0.35), messy.blank(rng, org.vat, 0.25),
-               identifiers.format_iban(cust.iban, rng.choice((0, 0, 1, 2))),
-               *messy.address_fields(rng, org.address),
-               messy.email(rng, messy.blank(rng, email, 0.1)), messy.phone(rng, org.phone, 0.15)]
+        row = [
+            number,
+            name,
+            messy.blank(rng, org.kvk, 0.35),
+            messy.blank(rng, org.vat, 0.25),
+            identifiers.format_iban(cust.iban, rng.choice((0, 0, 1, 2))),
+            *messy.address_fields(rng, org.address),
+            messy.email(rng, messy.blank(rng, email, 0.1)),
+            messy.phone(rng, org.phone, 0.15),
+        ]
     else:
         ctx.record(DEBTORS, number, person.party_id, cust.customer_id, "person")
         # finance always has the current address (invoices must arrive); the CRM may still have the old one
         address = person.address if not second or person.old_address is None else person.old_address
-        row = [number, messy.display_name(rng, person), "", "",
-               messy.blank(rng, identifiers.format_iban(cust.iban, rng.choice((0, 0, 1, 2))), 0.2),
-               *messy.address_fields(rng, address), messy.email(rng, messy.blank(rng, person.email, 0.15)),
-               messy.phone(rng, person.mobile if rng.random() < 0.7 else person.landline, 0.15)]
+        row = [
+            number,
+            messy.display_name(rng, person),
+            "",
+            "",
+            messy.blank(rng, identifiers.format_iban(cust.iban, rng.choice((0, 0, 1, 2))), 0.2),
+            *messy.address_fields(rng, address),
+            messy.email(rng, messy.blank(rng, person.email, 0.15)),
+            messy.phone(rng, person.mobile if rng.random() < 0.7 else person.landline, 0.15),
+        ]
     row += [str(cust.payment_terms), iso_day(created)]
     ctx.writers[DEBTORS].write(created, row)
     return number

@@ -27,8 +27,18 @@ log = logging.getLogger("cvm.demo")
 CHUNK_SIZE = 1000
 HISTORY_YEARS = 3
 SNAPSHOT_ENTITIES = ("crm/accounts", "crm/contacts", "marketing/subscribers")
-CUSTOMER_COLUMNS = ("customer_id", "customer_type", "purchase_rate_per_year", "dropout_probability",
-                    "mean_spend", "acquired_at", "dropped_out_at", "invoices", "persons", "contact_intensity")
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "customer_type",
+    "purchase_rate_per_year",
+    "dropout_probability",
+    "mean_spend",
+    "acquired_at",
+    "dropped_out_at",
+    "invoices",
+    "persons",
+    "contact_intensity",
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +72,7 @@ def history_window(end_date: date) -> Window:
 def _open_writers(landing: Path, window: Window) -> dict[str, EntityWriter]:
     periods = [(d, d.isoformat()) for d in quarter_ends(window.start, window.end)]
     versioned = [(window.snapshot, window.full_name), (window.end, window.delta_name)]
-    return {e.path: EntityWriter(landing, e, versioned if e.path in SNAPSHOT_ENTITIES else periods)
-            for e in ENTITIES}
+    return {e.path: EntityWriter(landing, e, versioned if e.path in SNAPSHOT_ENTITIES else periods) for e in ENTITIES}
 
 
 def _clear_previous(out: Path) -> None:
@@ -98,8 +107,7 @@ def generate(out: Path, customers: int, seed: int, end_date: date = date(2026, 1
     ctx = Context(window=window, writers=writers, truth=records)
     world = WorldBuilder(seed, window.start, window.end, customers)
     campaigns, campaign_days = marketing.campaign_calendar(seed, window.start, window.end)
-    log.info("generating %d customers (seed %d, %s .. %s) into %s", customers, seed, window.start,
-             window.end, out)
+    log.info("generating %d customers (seed %d, %s .. %s) into %s", customers, seed, window.start, window.end, out)
     step = max(CHUNK_SIZE, min(100_000, customers // 10))
     next_report = step
     try:
@@ -112,17 +120,31 @@ def generate(out: Path, customers: int, seed: int, end_date: date = date(2026, 1
                 finance.emit(ctx, cust)
                 marketing.emit(ctx, cust, campaigns, campaign_days)
                 service.emit(ctx, cust)
-                truth_customers.write([
-                    cust.customer_id, cust.kind, f"{cust.rate:.4f}", f"{cust.dropout:.4f}",
-                    f"{cust.mean_spend:.2f}", iso_day(cust.acquired),
-                    "" if cust.dropped_at is None else iso_day(cust.dropped_at), str(len(cust.purchases)),
-                    str(len(cust.persons)), f"{cust.intensity:.3f}",
-                ])
+                truth_customers.write(
+                    [
+                        cust.customer_id,
+                        cust.kind,
+                        f"{cust.rate:.4f}",
+                        f"{cust.dropout:.4f}",
+                        f"{cust.mean_spend:.2f}",
+                        iso_day(cust.acquired),
+                        "" if cust.dropped_at is None else iso_day(cust.dropped_at),
+                        str(len(cust.purchases)),
+                        str(len(cust.persons)),
+                        f"{cust.intensity:.3f}",
+                    ]
+                )
             done = first + size
             if done >= next_report or done == customers:
-                log.info("%d/%d customers (%.0f%%), %d invoices, %d events, %.1fs", done, customers,
-                         100.0 * done / customers, writers["finance/invoices"].rows,
-                         writers["marketing/events"].rows, time.monotonic() - started)
+                log.info(
+                    "%d/%d customers (%.0f%%), %d invoices, %d events, %.1fs",
+                    done,
+                    customers,
+                    100.0 * done / customers,
+                    writers["finance/invoices"].rows,
+                    writers["marketing/events"].rows,
+                    time.monotonic() - started,
+                )
                 next_report += step
     finally:
         for writer in writers.values():
@@ -133,17 +155,41 @@ def generate(out: Path, customers: int, seed: int, end_date: date = date(2026, 1
     counts = {path: w.rows for path, w in writers.items()}
     files = {path: [f.path for f in w.files.values()] for path, w in writers.items()}
     manifest = truth_dir / "manifest.json"
-    manifest.write_text(json.dumps({
-        "seed": seed, "customers": customers, "end_date": end_date.isoformat(),
-        "start_date": window.start.isoformat(), "snapshot_date": window.snapshot.isoformat(),
-        "counts": counts, "truth_records": records.rows,
-        "files": {path: {f.path.relative_to(out).as_posix(): f.rows for f in w.files.values()}
-                  for path, w in writers.items()},
-    }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    manifest.write_text(
+        json.dumps(
+            {
+                "seed": seed,
+                "customers": customers,
+                "end_date": end_date.isoformat(),
+                "start_date": window.start.isoformat(),
+                "snapshot_date": window.snapshot.isoformat(),
+                "counts": counts,
+                "truth_records": records.rows,
+                "files": {
+                    path: {f.path.relative_to(out).as_posix(): f.rows for f in w.files.values()}
+                    for path, w in writers.items()
+                },
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     seconds = time.monotonic() - started
-    log.info("done: %d customers, %d rows, %d truth records in %.1fs", customers, sum(counts.values()),
-             records.rows, seconds)
+    log.info(
+        "done: %d customers, %d rows, %d truth records in %.1fs", customers, sum(counts.values()), records.rows, seconds
+    )
     assert set(counts) == set(BY_PATH)
-    return GenerateSummary(out=out, seed=seed, customers=customers, end_date=end_date, counts=counts,
-                           files=files, truth_records=records.path, truth_customers=truth_customers.path,
-                           manifest=manifest, seconds=seconds)
+    return GenerateSummary(
+        out=out,
+        seed=seed,
+        customers=customers,
+        end_date=end_date,
+        counts=counts,
+        files=files,
+        truth_records=records.path,
+        truth_customers=truth_customers.path,
+        manifest=manifest,
+        seconds=seconds,
+    )

@@ -27,10 +27,10 @@ class Priors:
     spend_gamma: float  # nu ~ Gamma(q, 1/gamma): mean spend p/nu, E = p * gamma / (q - 1)
 
 
-B2C = Priors(rate_shape=1.3, rate_scale=2.0, dropout_a=1.2, dropout_b=5.0,
-             spend_p=5.0, spend_q=4.0, spend_gamma=66.0)
-B2B = Priors(rate_shape=1.6, rate_scale=4.0, dropout_a=1.2, dropout_b=10.0,
-             spend_p=4.0, spend_q=4.0, spend_gamma=1050.0)
+B2C = Priors(rate_shape=1.3, rate_scale=2.0, dropout_a=1.2, dropout_b=5.0, spend_p=5.0, spend_q=4.0, spend_gamma=66.0)
+B2B = Priors(
+    rate_shape=1.6, rate_scale=4.0, dropout_a=1.2, dropout_b=10.0, spend_p=4.0, spend_q=4.0, spend_gamma=1050.0
+)
 
 # Typical expected yearly spend per type: the yardstick for "higher-value customers get more contact".
 TYPICAL_YEARLY_VALUE = {"person": 2.6 * 110.0, "organisation": 6.4 * 1400.0}
@@ -52,8 +52,7 @@ def draw_latent(gen: np.random.Generator, priors: Priors, n: int) -> LatentDraws
     return LatentDraws(rate=rate, dropout=dropout, nu=nu)
 
 
-def acquisition_days(gen: np.random.Generator, lo: float, hi: float, n: int, growth: float = 0.6
-                     ) -> np.ndarray:
+def acquisition_days(gen: np.random.Generator, lo: float, hi: float, n: int, growth: float = 0.6) -> np.ndarray:
     """Sorted acquisition positions in [lo, hi) of the window's unit interval, with a growing intake.
 
     Each chunk covers one stratum of the cumulative distribution, so customers come out in acquisition
@@ -65,8 +64,9 @@ def acquisition_days(gen: np.random.Generator, lo: float, hi: float, n: int, gro
     return (-1.0 + np.sqrt(1.0 + 2.0 * growth * u * c)) / growth
 
 
-def simulate_purchases(rng: random.Random, first_day: int, end_day: int, rate: float, dropout: float,
-                       spend_p: float, nu: float) -> tuple[list[tuple[int, float]], int | None]:
+def simulate_purchases(
+    rng: random.Random, first_day: int, end_day: int, rate: float, dropout: float, spend_p: float, nu: float
+) -> tuple[list[tuple[int, float]], int | None]:
     """BG/NBD: buy at acquisition, then Poisson(rate) purchases; after each one drop out with p.
 
     Returns the purchases (day ordinal, amount excl. VAT) and the day the customer dropped out (None when

@@ -53,7 +53,7 @@ def nl_iban(index: int, salt: int) -> str:
 def format_iban(iban: str, style: int) -> str:
     """Exports show IBANs compact, grouped per 4, or lower case."""
     if style == 1:
-        return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+        return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
     if style == 2:
         return iban.lower()
     return iban
@@ -76,18 +76,58 @@ def format_phone(nsn: str, style: int) -> str:
     mobile = nsn.startswith("6")
     if mobile:
         rest = nsn[1:]
-        styles = (f"06-{rest}", f"+31 6 {rest[:4]} {rest[4:]}", f"06{rest}", f"+31{nsn}",
-                  f"06 {rest[:2]} {rest[2:4]} {rest[4:6]} {rest[6:]}", f"0031 6 {rest}")
+        styles = (
+            f"06-{rest}",
+            f"+31 6 {rest[:4]} {rest[4:]}",
+            f"06{rest}",
+            f"+31{nsn}",
+            f"06 {rest[:2]} {rest[2:4]} {rest[4:6]} {rest[6:]}",
+            f"0031 6 {rest}",
+        )
     else:
         area_len = 2 if nsn[:2] in _TWO_DIGIT_AREAS else 3
         area, rest = nsn[:area_len], nsn[area_len:]
-        styles = (f"0{area}-{rest}", f"+31{nsn}", f"0{area} {rest[:3]} {rest[3:]}", f"0{nsn}",
-                  f"(0{area}) {rest}", f"+31 {area} {rest}")
+        styles = (
+            f"0{area}-{rest}",
+            f"+31{nsn}",
+            f"0{area} {rest[:3]} {rest[3:]}",
+            f"0{nsn}",
+            f"(0{area}) {rest}",
+            f"+31 {area} {rest}",
+        )
     return styles[style % len(styles)]
 
 
-_TWO_DIGIT_AREAS = frozenset({"20", "10", "70", "30", "40", "50", "13", "36", "76", "24", "55", "23", "26",
-                              "53", "33", "38", "71", "43", "78", "79", "73", "58", "15", "72", "35", "77"})
+_TWO_DIGIT_AREAS = frozenset(
+    {
+        "20",
+        "10",
+        "70",
+        "30",
+        "40",
+        "50",
+        "13",
+        "36",
+        "76",
+        "24",
+        "55",
+        "23",
+        "26",
+        "53",
+        "33",
+        "38",
+        "71",
+        "43",
+        "78",
+        "79",
+        "73",
+        "58",
+        "15",
+        "72",
+        "35",
+        "77",
+    }
+)
 
 
 POSTCODE_LETTERS = "ABCEGHJKLMNPRSTVWXZ"  # letters used in Dutch postcodes (no SA/SD/SS combos chosen)
@@ -103,8 +143,9 @@ def postcode_letters(rng: random.Random) -> str:
 
 def format_postcode(number: int, letters: str, style: int) -> str:
     """'1234 AB' (canonical), '1234AB', '1234 ab', '1234ab'."""
-    return (f"{number} {letters}", f"{number}{letters}", f"{number} {letters.lower()}",
-            f"{number}{letters.lower()}")[style % 4]
+    return (f"{number} {letters}", f"{number}{letters}", f"{number} {letters.lower()}", f"{number}{letters.lower()}")[
+        style % 4
+    ]
 
 
 HOUSE_ADDITIONS: tuple[str, ...] = ("", "a", "b", "-2", "-1", " bis", "-hs", "A", "c")

@@ -23,8 +23,18 @@ UNSUBSCRIBE_RATE = 0.12
 RECEIVE = {"newsletter": 0.30, "email": 0.12, "mailing": 0.10, "social": 0.06, "web": 0.05}
 COST_SENT = {"mailing": 0.95, "social": 0.18}
 COST_CLICK = {"social": 0.45}
-THEMES = ("Voorjaarsactie", "Zomeractie", "Najaarsactie", "Black Friday", "Kerstactie", "Klantendag",
-          "Productlancering", "Winback", "Welkomstreeks", "Jubileumaanbieding")
+THEMES = (
+    "Voorjaarsactie",
+    "Zomeractie",
+    "Najaarsactie",
+    "Black Friday",
+    "Kerstactie",
+    "Klantendag",
+    "Productlancering",
+    "Winback",
+    "Welkomstreeks",
+    "Jubileumaanbieding",
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,7 @@ def campaign_calendar(seed: int, start: date, end: date) -> tuple[list[Campaign]
     out: list[Campaign] = []
     year, month = start.year, start.month
     while date(year, month, 1) <= end:
-        plan = [("newsletter", 1.0), ("email", 0.8), ("email", 0.4), ("mailing", 0.35), ("social", 0.6),
-                ("web", 0.3)]
+        plan = [("newsletter", 1.0), ("email", 0.8), ("email", 0.4), ("mailing", 0.35), ("social", 0.6), ("web", 0.3)]
         k = 0
         for channel, chance in plan:
             if rng.random() >= chance:
@@ -69,15 +78,19 @@ def emit(ctx: Context, cust: Customer, campaigns: list[Campaign], days: list[int
         emails = [person.email if cust.org is None or rng.random() < 0.5 else person.private_email]
         if rng.random() < DUPLICATE_SUBSCRIBER_RATE:
             local, _, domain = person.private_email.partition("@")
-            other = person.email if emails[0] != person.email else \
-                f"{local}@{rng.choice([d for d in names.EMAIL_DOMAINS if d != domain])}"
+            other = (
+                person.email
+                if emails[0] != person.email
+                else f"{local}@{rng.choice([d for d in names.EMAIL_DOMAINS if d != domain])}"
+            )
             emails.append(other)
         for email in emails:
             _subscriber(ctx, cust, person, email, campaigns, days)
 
 
-def _subscriber(ctx: Context, cust: Customer, person: Person, email: str, campaigns: list[Campaign],
-                days: list[int]) -> None:
+def _subscriber(
+    ctx: Context, cust: Customer, person: Person, email: str, campaigns: list[Campaign], days: list[int]
+) -> None:
     rng = ctx.rng
     win = ctx.window
     subscriber_id = identifiers.uuid_like(rng)
@@ -90,10 +103,17 @@ def _subscriber(ctx: Context, cust: Customer, person: Person, email: str, campai
 
     def row(unsub: int | None) -> list[str]:
         last = names.full_last_name(person.infix, person.last)
-        return [subscriber_id, messy.email(rng, email), messy.blank(rng, messy.first_name(rng, person), 0.2),
-                messy.case_variant(rng, messy.blank(rng, messy.maybe_typo(rng, last), 0.15)), company,
-                messy.blank(rng, messy.postcode(rng, person.address), 0.4), opt_in,
-                iso_time(subscribed, rng.randrange(86400)), "" if unsub is None else iso_day(unsub)]
+        return [
+            subscriber_id,
+            messy.email(rng, email),
+            messy.blank(rng, messy.first_name(rng, person), 0.2),
+            messy.case_variant(rng, messy.blank(rng, messy.maybe_typo(rng, last), 0.15)),
+            company,
+            messy.blank(rng, messy.postcode(rng, person.address), 0.4),
+            opt_in,
+            iso_time(subscribed, rng.randrange(86400)),
+            "" if unsub is None else iso_day(unsub),
+        ]
 
     if unsubscribed is not None and unsubscribed > win.snapshot_day >= subscribed:
         ctx.versioned(SUBSCRIBERS, subscribed, (row(None), row(unsubscribed)), unsubscribed)
@@ -102,8 +122,15 @@ def _subscriber(ctx: Context, cust: Customer, person: Person, email: str, campai
     _events(ctx, cust, subscriber_id, subscribed, unsubscribed, campaigns, days)
 
 
-def _events(ctx: Context, cust: Customer, subscriber_id: str, subscribed: int, unsubscribed: int | None,
-            campaigns: list[Campaign], days: list[int]) -> None:
+def _events(
+    ctx: Context,
+    cust: Customer,
+    subscriber_id: str,
+    subscribed: int,
+    unsubscribed: int | None,
+    campaigns: list[Campaign],
+    days: list[int],
+) -> None:
     rng = ctx.rng
     writer = ctx.writers[EVENTS]
     last = unsubscribed if unsubscribed is not None else ctx.window.end_day
@@ -113,11 +140,21 @@ def _events(ctx: Context, cust: Customer, subscriber_id: str, subscribed: int, u
     last_campaign: Campaign | None = None
 
     def event(camp: Campaign, kind: str, day: int, cost: float | None) -> None:
-        writer.write(day, [f"EV{ctx.next('event'):010d}", subscriber_id, camp.campaign_id, camp.name,
-                           camp.channel, kind, iso_time(day, rng.randrange(7 * 3600, 23 * 3600)),
-                           "" if cost is None else f"{cost:.2f}"])
+        writer.write(
+            day,
+            [
+                f"EV{ctx.next('event'):010d}",
+                subscriber_id,
+                camp.campaign_id,
+                camp.name,
+                camp.channel,
+                kind,
+                iso_time(day, rng.randrange(7 * 3600, 23 * 3600)),
+                "" if cost is None else f"{cost:.2f}",
+            ],
+        )
 
-    for camp in campaigns[first:bisect.bisect_right(days, last)]:
+    for camp in campaigns[first : bisect.bisect_right(days, last)]:
         if rng.random() >= RECEIVE[camp.channel] * boost:
             continue
         last_campaign = camp

@@ -17,8 +17,24 @@ NICKNAME_USE = 0.7  # a record uses the call name (else the formal first name)
 EMAIL_MESS_RATE = 0.08  # upper case letters or surrounding whitespace
 POSTCODE_MISSING = 0.04
 
-_KEYBOARD_NEIGHBOURS = {"a": "s", "e": "r", "i": "o", "o": "p", "n": "m", "r": "t", "s": "d", "t": "y",
-                        "l": "k", "d": "f", "m": "n", "k": "j", "u": "y", "j": "h", "v": "b", "b": "v"}
+_KEYBOARD_NEIGHBOURS = {
+    "a": "s",
+    "e": "r",
+    "i": "o",
+    "o": "p",
+    "n": "m",
+    "r": "t",
+    "s": "d",
+    "t": "y",
+    "l": "k",
+    "d": "f",
+    "m": "n",
+    "k": "j",
+    "u": "y",
+    "j": "h",
+    "v": "b",
+    "b": "v",
+}
 
 
 def blank(rng: random.Random, value: str, rate: float) -> str:
@@ -33,14 +49,14 @@ def typo(rng: random.Random, text: str) -> str:
     i = rng.randrange(1, len(text) - 1)
     kind = rng.randrange(4)
     if kind == 0 and text[i] != text[i + 1]:
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
     if kind == 1:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if kind == 2:
         return text[:i] + text[i] + text[i:]
     ch = text[i]
     sub = _KEYBOARD_NEIGHBOURS.get(ch.lower())
-    return text[:i] + sub + text[i + 1:] if sub else text[:i] + text[i + 1:]
+    return text[:i] + sub + text[i + 1 :] if sub else text[:i] + text[i + 1 :]
 
 
 def maybe_typo(rng: random.Random, text: str, rate: float = TYPO_RATE) -> str:
@@ -164,5 +180,4 @@ def address_fields(rng: random.Random, address: Address, with_street: bool = Tru
     if with_street and rng.random() < 0.03:
         return ["", "", "", "", ""]  # address unknown
     country = rng.choice(("NL", "NL", "NL", "Nederland", "", "NLD"))
-    return [street(rng, address), house_number(rng, address), postcode(rng, address), city(rng, address),
-            country]
+    return [street(rng, address), house_number(rng, address), postcode(rng, address), city(rng, address), country]

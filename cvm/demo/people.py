@@ -113,8 +113,9 @@ class WorldBuilder:
         self.end = end
         self.total = total
         salt_rng = random.Random(f"cvm-demo-salts:{seed}")
-        self.salts = {k: salt_rng.randrange(1, 10 ** 12) for k in
-                      ("kvk", "vat", "iban", "mobile", "landline", "email", "brand")}
+        self.salts = {
+            k: salt_rng.randrange(1, 10**12) for k in ("kvk", "vat", "iban", "mobile", "landline", "email", "brand")
+        }
         self.email_modulus = 10 ** max(3, len(str(5 * total)))
         self.counters = Counters()
 
@@ -122,15 +123,16 @@ class WorldBuilder:
         self.counters.parties += 1
         return f"P{self.counters.parties:08d}"
 
-    def build_chunk(self, first_index: int, size: int, gen: np.random.Generator, rng: random.Random
-                    ) -> list[Customer]:
+    def build_chunk(self, first_index: int, size: int, gen: np.random.Generator, rng: random.Random) -> list[Customer]:
         """Customers first_index .. first_index + size - 1, in acquisition order."""
         lo, hi = first_index / self.total, (first_index + size) / self.total
         span = self.end_day - 7 - self.start_day
         acquired = self.start_day + (history.acquisition_days(gen, lo, hi, size) * span).astype(np.int64)
         is_b2b = gen.random(size) < B2B_SHARE
-        draws = {kind: history.draw_latent(gen, pri, size) for kind, pri in
-                 (("organisation", history.B2B), ("person", history.B2C))}
+        draws = {
+            kind: history.draw_latent(gen, pri, size)
+            for kind, pri in (("organisation", history.B2B), ("person", history.B2C))
+        }
         customers: list[Customer] = []
         prev_b2c: Customer | None = None
         prev_b2b: Customer | None = None
@@ -140,16 +142,27 @@ class WorldBuilder:
             d = draws[kind]
             rate, dropout, nu = float(d.rate[i]), float(d.dropout[i]), float(d.nu[i])
             first_day = int(acquired[i])
-            purchases, dropped = history.simulate_purchases(rng, first_day, self.end_day, rate, dropout,
-                                                            pri.spend_p, nu)
+            purchases, dropped = history.simulate_purchases(
+                rng, first_day, self.end_day, rate, dropout, pri.spend_p, nu
+            )
             mean_spend = pri.spend_p / nu
             value = rate * mean_spend * (1.0 - dropout)
             intensity = min(3.0, max(0.3, (value / history.TYPICAL_YEARLY_VALUE[kind]) ** 0.5))
             index = first_index + i
             cust = Customer(
-                index=index, customer_id=f"C{index + 1:07d}", kind=kind, acquired=first_day, rate=rate,
-                dropout=dropout, mean_spend=mean_spend, intensity=intensity, purchases=purchases,
-                dropped_at=dropped, payment_terms=14, iban="", org=None,
+                index=index,
+                customer_id=f"C{index + 1:07d}",
+                kind=kind,
+                acquired=first_day,
+                rate=rate,
+                dropout=dropout,
+                mean_spend=mean_spend,
+                intensity=intensity,
+                purchases=purchases,
+                dropped_at=dropped,
+                payment_terms=14,
+                iban="",
+                org=None,
             )
             if is_b2b[i]:
                 self._add_organisation(cust, rng, prev_b2b)
@@ -164,13 +177,13 @@ class WorldBuilder:
 
     def _brand(self, org_index: int) -> tuple[str, str]:
         """A unique brand name (bijective in the org counter) and its web domain."""
-        code = identifiers.scramble(org_index, 24 ** 4 * 4, self.salts["brand"])
+        code = identifiers.scramble(org_index, 24**4 * 4, self.salts["brand"])
         sylls = []
-        rest = code % 24 ** 4
+        rest = code % 24**4
         for _ in range(4):
             rest, k = divmod(rest, 24)
             sylls.append(names.BRAND_SYLLABLES[k])
-        brand = "".join(sylls) + ("", "a", "o", "x")[code // 24 ** 4]
+        brand = "".join(sylls) + ("", "a", "o", "x")[code // 24**4]
         return brand.capitalize(), brand + ".nl"
 
     def _add_organisation(self, cust: Customer, rng: random.Random, neighbour: Customer | None) -> None:
@@ -190,18 +203,30 @@ class WorldBuilder:
         legal = rng.choices([f[0] for f in forms], weights=[f[1] for f in forms])[0]
         if neighbour is not None and neighbour.org is not None and rng.random() < OFFICE_BUILDING_RATE:
             base = neighbour.org.address
-            address = Address(base.street, base.number, rng.choice(("", "a", "b", "-1", "-2", "-3")),
-                              base.pc_number, base.pc_letters, base.city_index)
+            address = Address(
+                base.street,
+                base.number,
+                rng.choice(("", "a", "b", "-1", "-2", "-3")),
+                base.pc_number,
+                base.pc_letters,
+                base.city_index,
+            )
         else:
             address = self._address(rng, business=True)
         area = names.CITIES[address.city_index][3]
         cust.org = Organisation(
-            party_id=self._party_id(), index=idx, name=core, legal_form=legal,
+            party_id=self._party_id(),
+            index=idx,
+            name=core,
+            legal_form=legal,
             kvk=identifiers.kvk_number(idx, self.salts["kvk"]),
             vat=identifiers.vat_number(idx, self.salts["vat"]) if legal else "",
-            iban=identifiers.nl_iban(2 * idx, self.salts["iban"]), address=address,
-            phone=identifiers.landline_number(2 * idx, self.salts["landline"], area), domain=domain,
-            shared_mailbox=rng.random() < SHARED_MAILBOX_RATE, account_manager=rng.choice(names.EMPLOYEES),
+            iban=identifiers.nl_iban(2 * idx, self.salts["iban"]),
+            address=address,
+            phone=identifiers.landline_number(2 * idx, self.salts["landline"], area),
+            domain=domain,
+            shared_mailbox=rng.random() < SHARED_MAILBOX_RATE,
+            account_manager=rng.choice(names.EMPLOYEES),
         )
         cust.iban = cust.org.iban
         cust.payment_terms = rng.choice((14, 30, 30, 30, 60))
@@ -228,9 +253,14 @@ class WorldBuilder:
         person = self._person(rng, min_age=19, max_age=85)
         if household and neighbour is not None:
             other = neighbour.persons[0]
-            person.address = Address(other.address.street, other.address.number, other.address.addition,
-                                     other.address.pc_number, other.address.pc_letters,
-                                     other.address.city_index)
+            person.address = Address(
+                other.address.street,
+                other.address.number,
+                other.address.addition,
+                other.address.pc_number,
+                other.address.pc_letters,
+                other.address.city_index,
+            )
             person.old_address = None
             if rng.random() < 0.7:  # spouse or grown-up child with the same surname
                 person.infix, person.last = other.infix, other.last
@@ -253,8 +283,14 @@ class WorldBuilder:
         city = names.CITIES[city_index]
         streets = names.BUSINESS_STREETS if business else names.RESIDENTIAL_STREETS
         addition = rng.choice(identifiers.HOUSE_ADDITIONS[1:]) if rng.random() < 0.15 else ""
-        return Address(rng.choice(streets), int(rng.paretovariate(1.2) * 3) % 250 + 1, addition,
-                       rng.randint(city[1], city[2]), identifiers.postcode_letters(rng), city_index)
+        return Address(
+            rng.choice(streets),
+            int(rng.paretovariate(1.2) * 3) % 250 + 1,
+            addition,
+            rng.randint(city[1], city[2]),
+            identifiers.postcode_letters(rng),
+            city_index,
+        )
 
     def _person(self, rng: random.Random, min_age: int, max_age: int) -> Person:
         self.counters.persons += 1
@@ -271,15 +307,24 @@ class WorldBuilder:
         address = self._address(rng, business=False)
         old = self._address(rng, business=False) if rng.random() < MOVED_RATE else None
         area = names.CITIES[address.city_index][3]
-        landline = identifiers.landline_number(2 * idx + 1, self.salts["landline"], area) \
-            if rng.random() < 0.35 else ""
+        landline = identifiers.landline_number(2 * idx + 1, self.salts["landline"], area) if rng.random() < 0.35 else ""
         tag = identifiers.scramble(idx, self.email_modulus, self.salts["email"])
         fs, ls = names.slug(call), names.slug(names.full_last_name(infix, last))
         local = rng.choice((f"{fs}.{ls}{tag}", f"{fs[0]}{ls}{tag}", f"{fs}{tag}", f"{ls}.{fs}{tag}"))
         email = f"{local}@{rng.choice(names.EMAIL_DOMAINS)}"
         return Person(
-            party_id=self._party_id(), index=idx, gender=gender, first=first, call=call, infix=infix,
-            last=last, birth=date.fromordinal(self.end_day - age_days), email=email,
-            mobile=identifiers.mobile_number(idx, self.salts["mobile"]), landline=landline,
-            address=address, old_address=old, private_email=email,
+            party_id=self._party_id(),
+            index=idx,
+            gender=gender,
+            first=first,
+            call=call,
+            infix=infix,
+            last=last,
+            birth=date.fromordinal(self.end_day - age_days),
+            email=email,
+            mobile=identifiers.mobile_number(idx, self.salts["mobile"]),
+            landline=landline,
+            address=address,
+            old_address=old,
+            private_email=email,
         )

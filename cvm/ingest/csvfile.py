@@ -53,8 +53,13 @@ class CsvPlan:
     transcode: str | None = None  # UTF-16 files are read as UTF-8 through `Utf8Stream`; this is their codec
 
     def options(self) -> dict[str, object]:
-        return {"encoding": self.transcode or self.encoding, "encoding_source": self.encoding_source,
-                "bom": self.bom, "delimiter": self.delimiter, "decimal_separator": self.decimal_separator}
+        return {
+            "encoding": self.transcode or self.encoding,
+            "encoding_source": self.encoding_source,
+            "bom": self.bom,
+            "delimiter": self.delimiter,
+            "decimal_separator": self.decimal_separator,
+        }
 
 
 class Utf8Stream(io.RawIOBase):
@@ -81,8 +86,10 @@ class Utf8Stream(io.RawIOBase):
             try:
                 text = self._decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                raise Rejected(f"{self._name}: not valid {self._codec} at byte {start + exc.start} "
-                               f"({exc.reason}); re-export the file as UTF-8 or UTF-16 with a BOM") from None
+                raise Rejected(
+                    f"{self._name}: not valid {self._codec} at byte {start + exc.start} "
+                    f"({exc.reason}); re-export the file as UTF-8 or UTF-16 with a BOM"
+                ) from None
             self._offset += len(chunk)
             self._eof = not chunk
             self._buffer = text.encode("utf-8")
@@ -127,8 +134,14 @@ def plan_csv(delivery: Delivery, opts: SourceOptions) -> CsvPlan:
             sample = fh.read(dialect.SAMPLE_BYTES)
             complete = not fh.read(1)
         plan = _plan_sample(delivery, dataclasses.replace(opts, encoding=None), sample, complete)
-        return dataclasses.replace(plan, transcode=codec, skip=skip, bom=skip > 0, name=delivery.relative,
-                                   encoding_source="configured" if configured else "detected")
+        return dataclasses.replace(
+            plan,
+            transcode=codec,
+            skip=skip,
+            bom=skip > 0,
+            name=delivery.relative,
+            encoding_source="configured" if configured else "detected",
+        )
     return _plan_sample(delivery, opts, sample, complete)
 
 
@@ -143,8 +156,9 @@ def _plan_sample(delivery: Delivery, opts: SourceOptions, sample: bytes, complet
     end = dialect.header_end(sample[start:])
     if end is None:
         if not complete:
-            raise Rejected(f"{delivery.relative}: no end of the header row in the first "
-                           f"{dialect.SAMPLE_BYTES // (1 << 20)} MB")
+            raise Rejected(
+                f"{delivery.relative}: no end of the header row in the first {dialect.SAMPLE_BYTES // (1 << 20)} MB"
+            )
         end = len(sample) - start
     header_text = sample[start : start + end].decode(encoding, errors="replace")
     delimiter = opts.delimiter or dialect.sniff_delimiter(header_text)
@@ -159,9 +173,7 @@ def _plan_sample(delivery: Delivery, opts: SourceOptions, sample: bytes, complet
     return CsvPlan(encoding, source, bom, delimiter, decimal, header, start + end, newline)
 
 
-def layout_for(
-    delivery: Delivery, header: tuple[str, ...] | list[str], *, force_null: bool = True
-) -> StageLayout:
+def layout_for(delivery: Delivery, header: tuple[str, ...] | list[str], *, force_null: bool = True) -> StageLayout:
     """Map delivered headers to contract columns (trimmed, case-insensitive); reject missing required ones."""
     entity = delivery.entity
     known = set(entity.columns)
@@ -183,8 +195,10 @@ def layout_for(
             extras.append((key, columns[i]))
     missing = [c for c in entity.required if c not in mapping]
     if missing:
-        raise Rejected(f"{delivery.relative}: missing required column(s) {', '.join(missing)} "
-                       f"(header has: {', '.join(h.strip() for h in header) or 'nothing'})")
+        raise Rejected(
+            f"{delivery.relative}: missing required column(s) {', '.join(missing)} "
+            f"(header has: {', '.join(h.strip() for h in header) or 'nothing'})"
+        )
     return StageLayout(columns, mapping, tuple(extras), force_null=force_null)
 
 
@@ -197,7 +211,7 @@ def _body_chunks(path: Path, plan: CsvPlan) -> Iterator[bytes]:
         while chunk := fh.read(CHUNK):
             data = held + chunk
             body = data.rstrip(b"\r\n")
-            held = data[len(body):]
+            held = data[len(body) :]
             if body:
                 wrote = True
                 yield body

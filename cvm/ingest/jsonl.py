@@ -37,17 +37,20 @@ def load_jsonl(conn: Connection, delivery: Delivery, load_id: int) -> tuple[dict
     entity = delivery.entity
     rel = delivery.relative
     columns = tuple(f"c{i + 1}" for i in range(len(entity.columns)))
-    layout = StageLayout(columns + ("x_extra",), dict(zip(entity.columns, columns, strict=True)),
-                         extra_json="x_extra", force_null=False)
+    layout = StageLayout(
+        columns + ("x_extra",), dict(zip(entity.columns, columns, strict=True)), extra_json="x_extra", force_null=False
+    )
     create_stage(conn, layout)
     index = {c: i for i, c in enumerate(entity.columns)}
     seen: set[str] = set()
     bad: list[BadRow] = []
     read = staged = 0
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in ("_rn", *layout.columns))
-    with _open(delivery.path) as fh, conn.cursor() as cur, cur.copy(
-        sql.SQL("copy {} ({}) from stdin").format(STAGE, cols)
-    ) as copy:
+    with (
+        _open(delivery.path) as fh,
+        conn.cursor() as cur,
+        cur.copy(sql.SQL("copy {} ({}) from stdin").format(STAGE, cols)) as copy,
+    ):
         for line in fh:
             if not line.strip():
                 continue

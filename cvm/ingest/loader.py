@@ -64,8 +64,15 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
         with conn.transaction():
             options, read, loaded, bad = _load_file(conn, delivery, landing, load_id, facts)
             write_quarantine(conn, load_id, e.system, e.entity, delivery.relative, bad)
-            audit.finish_load(conn, load_id, status="loaded", rows_read=read, rows_loaded=loaded,
-                              rows_quarantined=len(bad), options=options)
+            audit.finish_load(
+                conn,
+                load_id,
+                status="loaded",
+                rows_read=read,
+                rows_loaded=loaded,
+                rows_quarantined=len(bad),
+                options=options,
+            )
             _replace(conn, delivery, corrected, load_id)
     except (Rejected, ConfigError) as exc:  # the delivery or its _source.yml must be fixed
         message = printable(str(exc))
@@ -85,10 +92,23 @@ def load_delivery(conn: Connection, delivery: Delivery, landing: Path) -> Delive
         log.warning("%s", row.reason)
     log.info(
         "%s: load %d: %d rows loaded, %d quarantined, %.1f MB in %.2fs (%.0f rows/s)",
-        delivery.relative, load_id, loaded, len(bad), size / 1e6, seconds, read / seconds if seconds else 0,
+        delivery.relative,
+        load_id,
+        loaded,
+        len(bad),
+        size / 1e6,
+        seconds,
+        read / seconds if seconds else 0,
     )
-    return DeliveryResult(**base, status="loaded", rows_loaded=loaded, rows_quarantined=len(bad),
-                          load_id=load_id, rows_read=read, seconds=seconds)
+    return DeliveryResult(
+        **base,
+        status="loaded",
+        rows_loaded=loaded,
+        rows_quarantined=len(bad),
+        load_id=load_id,
+        rows_read=read,
+        seconds=seconds,
+    )
 
 
 def _replace(conn: Connection, delivery: Delivery, corrected: list[tuple[int, int]], load_id: int) -> None:
@@ -96,8 +116,13 @@ def _replace(conn: Connection, delivery: Delivery, corrected: list[tuple[int, in
     for old_id, rows in corrected:
         conn.execute(sql.SQL("delete from {} where _load_id = %s").format(raw_table(delivery.entity)), (old_id,))
         audit.mark_replaced(conn, old_id, load_id, delivery.relative)
-        log.warning("%s: changed since load %d: treated as a correction, its %d rows replaced by load %d",
-                    delivery.relative, old_id, rows, load_id)
+        log.warning(
+            "%s: changed since load %d: treated as a correction, its %d rows replaced by load %d",
+            delivery.relative,
+            old_id,
+            rows,
+            load_id,
+        )
 
 
 def find_deliveries(landing: Path) -> list[Delivery]:
@@ -105,8 +130,10 @@ def find_deliveries(landing: Path) -> list[Delivery]:
     transfer that did not arrive), not a run on zero rows."""
     deliveries = discover(Path(landing))
     if not deliveries:
-        raise DeliveryError(f"no deliveries under {landing} (expected <system>/<entity>/<file>.csv|.csv.gz|"
-                            ".jsonl|.parquet, e.g. finance/invoices/2026-10-31.csv)")
+        raise DeliveryError(
+            f"no deliveries under {landing} (expected <system>/<entity>/<file>.csv|.csv.gz|"
+            ".jsonl|.parquet, e.g. finance/invoices/2026-10-31.csv)"
+        )
     return deliveries
 
 

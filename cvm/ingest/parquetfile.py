@@ -26,8 +26,10 @@ def _flat(batch: pa.RecordBatch) -> pa.RecordBatch:
     arrays = []
     for arr in batch.columns:
         if pa.types.is_nested(arr.type) or pa.types.is_dictionary(arr.type):
-            values = [None if v is None else (v if isinstance(v, str) else json.dumps(v, default=str))
-                      for v in arr.to_pylist()]
+            values = [
+                None if v is None else (v if isinstance(v, str) else json.dumps(v, default=str))
+                for v in arr.to_pylist()
+            ]
             arr = pa.array(values, pa.string())
         arrays.append(arr)
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)

@@ -27,9 +27,13 @@ def write_quarantine(
 ) -> None:
     if not rows:
         return
-    with conn.cursor() as cur, cur.copy(
-        "copy raw.quarantine (load_id, system, entity, source_file, row_number, raw_line, reason) from stdin"
-    ) as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "copy raw.quarantine (load_id, system, entity, source_file, row_number, raw_line, reason) from stdin"
+        ) as copy,
+    ):
         for row in rows:
-            copy.write_row((load_id, system, entity, source_file, row.row_number, printable(row.raw_line),
-                            printable(row.reason)))
+            copy.write_row(
+                (load_id, system, entity, source_file, row.row_number, printable(row.raw_line), printable(row.reason))
+            )

@@ -51,13 +51,14 @@ class LoadReport:
             row[d.status] += 1
             row["rows"] += d.rows_loaded
             row["quarantined"] += d.rows_quarantined
-        header = (f"{'entity':<24}{'loaded':>8}{'skipped':>9}{'rejected':>10}{'failed':>8}"
-                  f"{'rows':>12}{'quarant.':>10}")
+        header = f"{'entity':<24}{'loaded':>8}{'skipped':>9}{'rejected':>10}{'failed':>8}{'rows':>12}{'quarant.':>10}"
         lines = [header, "-" * len(header)]
         for name in sorted(per):
             r = per[name]
-            lines.append(f"{name:<24}{r['loaded']:>8}{r['skipped']:>9}{r['rejected']:>10}{r['failed']:>8}"
-                         f"{r['rows']:>12,}{r['quarantined']:>10,}")
+            lines.append(
+                f"{name:<24}{r['loaded']:>8}{r['skipped']:>9}{r['rejected']:>10}{r['failed']:>8}"
+                f"{r['rows']:>12,}{r['quarantined']:>10,}"
+            )
         if not per:
             lines.append("(no deliveries found)")
         lines += [f"  {d.status}: {d.error}" for d in self.rejected]

@@ -49,26 +49,19 @@ def _extra_expr(layout: StageLayout) -> sql.Composable:
     calls = []
     for start in range(0, len(layout.extras), _JSONB_PAIRS_PER_CALL):
         chunk = layout.extras[start : start + _JSONB_PAIRS_PER_CALL]
-        args = sql.SQL(", ").join(
-            sql.SQL("{}, {}").format(sql.Literal(key), sql.Identifier(col)) for key, col in chunk
-        )
+        args = sql.SQL(", ").join(sql.SQL("{}, {}").format(sql.Literal(key), sql.Identifier(col)) for key, col in chunk)
         calls.append(sql.SQL("jsonb_build_object({})").format(args))
     return sql.SQL(" || ").join(calls)
 
 
-def publish_stage(
-    conn: Connection, entity: Entity, layout: StageLayout, load_id: int, source_file: str
-) -> int:
+def publish_stage(conn: Connection, entity: Entity, layout: StageLayout, load_id: int, source_file: str) -> int:
     """Append the staged rows to the raw table with their lineage; returns the number of rows."""
-    selects = [
-        sql.Identifier(layout.mapping[c]) if c in layout.mapping else sql.SQL("null") for c in entity.columns
-    ]
+    selects = [sql.Identifier(layout.mapping[c]) if c in layout.mapping else sql.SQL("null") for c in entity.columns]
     target = [sql.Identifier(c) for c in entity.columns] + [
         sql.Identifier(c) for c in ("_load_id", "_source_file", "_row_number", "_loaded_at", "_extra")
     ]
     query = sql.SQL(
-        "insert into {table} ({target})"
-        " select {selects}, {load_id}, {source}, _rn, now(), {extra} from {stage}"
+        "insert into {table} ({target}) select {selects}, {load_id}, {source}, _rn, now(), {extra} from {stage}"
     ).format(
         table=raw_table(entity),
         target=sql.SQL(", ").join(target),

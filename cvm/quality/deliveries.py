@@ -19,9 +19,13 @@ from cvm.warehouse import connect
 
 def unchecked_loads(conn: Connection) -> list[int]:
     """Loads in force that have no passing verdict yet: never checked, or blocked before."""
-    return [r[0] for r in conn.execute(
-        "select load_id from raw.load_audit where status = 'loaded' and rows_loaded > 0"
-        " and (gate_status is null or gate_status = 'blocked') order by load_id").fetchall()]
+    return [
+        r[0]
+        for r in conn.execute(
+            "select load_id from raw.load_audit where status = 'loaded' and rows_loaded > 0"
+            " and (gate_status is null or gate_status = 'blocked') order by load_id"
+        ).fetchall()
+    ]
 
 
 def loads_by_entity(conn: Connection, load_ids: list[int]) -> dict[str, list[int]]:
@@ -29,7 +33,9 @@ def loads_by_entity(conn: Connection, load_ids: list[int]) -> dict[str, list[int
     out: dict[str, list[int]] = defaultdict(list)
     for load_id, name in conn.execute(
         "select load_id, system || '_' || entity from raw.load_audit where load_id = any(%s)"
-        " and status = 'loaded' and rows_loaded > 0 order by load_id", (list(load_ids),)).fetchall():
+        " and status = 'loaded' and rows_loaded > 0 order by load_id",
+        (list(load_ids),),
+    ).fetchall():
         out[name].append(load_id)
     return dict(out)
 
@@ -40,7 +46,8 @@ def record_verdicts(conn: Connection, verdicts: dict[int, str | None]) -> None:
         conn.execute(
             "update raw.load_audit set gate_status = %s, gate_detail = %s where load_id = %s"
             " and gate_status is distinct from 'released'",
-            ("blocked" if reason else "passed", reason, load_id))
+            ("blocked" if reason else "passed", reason, load_id),
+        )
 
 
 def release(url: str, load_id: int, reason: str) -> str:
@@ -48,16 +55,21 @@ def release(url: str, load_id: int, reason: str) -> str:
     if not reason.strip():
         raise DeliveryError("a release needs a reason (--reason '...'): it is recorded with the delivery")
     with connect(url) as conn:
-        row = conn.execute("select path, status, gate_status from raw.load_audit where load_id = %s",
-                           (load_id,)).fetchone()
+        row = conn.execute(
+            "select path, status, gate_status from raw.load_audit where load_id = %s", (load_id,)
+        ).fetchone()
         if row is None:
             raise DeliveryError(f"no delivery with load id {load_id} in raw.load_audit")
         path, status, gate = row
         if status != "loaded" or gate != "blocked":
-            raise DeliveryError(f"load {load_id} ({path}) is {status}/{gate or 'unchecked'}, not blocked: "
-                                "nothing to release")
-        conn.execute("update raw.load_audit set gate_status = 'released', released_reason = %s,"
-                     " released_at = clock_timestamp() where load_id = %s", (reason.strip(), load_id))
+            raise DeliveryError(
+                f"load {load_id} ({path}) is {status}/{gate or 'unchecked'}, not blocked: nothing to release"
+            )
+        conn.execute(
+            "update raw.load_audit set gate_status = 'released', released_reason = %s,"
+            " released_at = clock_timestamp() where load_id = %s",
+            (reason.strip(), load_id),
+        )
     return path
 
 
@@ -67,10 +79,14 @@ def not_passed(url: str) -> list[tuple[int, str, str]]:
         exists = conn.execute("select to_regclass('raw.load_audit') is not null").fetchone()[0]
         if not exists:
             return []
-        return [tuple(r) for r in conn.execute(
-            "select load_id, path, coalesce(gate_status, 'unchecked') from raw.load_audit"
-            " where status = 'loaded' and rows_loaded > 0 and gate_status is distinct from 'passed'"
-            " and gate_status is distinct from 'released' order by load_id").fetchall()]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                "select load_id, path, coalesce(gate_status, 'unchecked') from raw.load_audit"
+                " where status = 'loaded' and rows_loaded > 0 and gate_status is distinct from 'passed'"
+                " and gate_status is distinct from 'released' order by load_id"
+            ).fetchall()
+        ]
 
 
 def require_all_passed(url: str) -> None:
@@ -79,17 +95,21 @@ def require_all_passed(url: str) -> None:
     if pending:
         shown = "; ".join(f"load {i} {p} ({s})" for i, p, s in pending[:5])
         more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
-        raise DeliveryError(f"not published: {len(pending)} deliveries have not passed the raw gate: {shown}{more}"
-                            " (fix and re-deliver, or `cvm delivery release ID --reason ...`)")
+        raise DeliveryError(
+            f"not published: {len(pending)} deliveries have not passed the raw gate: {shown}{more}"
+            " (fix and re-deliver, or `cvm delivery release ID --reason ...`)"
+        )
 
 
 def flagged_summary(url: str, load_ids: list[int], limit: int = 5) -> tuple[int, list[str]]:
     """(number of flagged values in these loads, the first few as 'file row N column: value (reason)')."""
     with connect(url) as conn:
-        total = conn.execute("select count(*) from raw.flagged_values where load_id = any(%s)",
-                             (list(load_ids),)).fetchone()[0]
+        total = conn.execute(
+            "select count(*) from raw.flagged_values where load_id = any(%s)", (list(load_ids),)
+        ).fetchone()[0]
         rows = conn.execute(
             "select source_file, row_number, column_name, value, reason from raw.flagged_values"
             " where load_id = any(%s) order by load_id, row_number, column_name limit %s",
-            (list(load_ids), limit)).fetchall()
+            (list(load_ids), limit),
+        ).fetchall()
     return total, [f"{f} row {r} column {c}: {v!r} ({why})" for f, r, c, v, why in rows]

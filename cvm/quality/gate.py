@@ -76,8 +76,10 @@ def _examples(result: dict, column: str | None) -> tuple:
     """The first failing values; with the file and row they came from where GX returned them."""
     located = result.get("partial_unexpected_index_list") or []
     if located and column:
-        return tuple(Located(f"{r.get('_source_file')} row {r.get('_row_number')}: {r.get(column)!r}")
-                     for r in located[:EXAMPLES])
+        return tuple(
+            Located(f"{r.get('_source_file')} row {r.get('_row_number')}: {r.get(column)!r}")
+            for r in located[:EXAMPLES]
+        )
     return tuple((result.get("partial_unexpected_list") or [])[:EXAMPLES])
 
 
@@ -97,12 +99,17 @@ def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
         elif config.type == "expect_column_to_exist":
             detail = "column missing"
         examples = _examples(result, config.kwargs.get("column"))
-        out.append(Finding(
-            suite=suite_name, expectation=_describe(config),
-            severity=(config.meta or {}).get("severity", "blocking"),
-            failing_count=result.get("unexpected_count"), checked_count=result.get("element_count"),
-            examples=examples, detail=detail,
-        ))
+        out.append(
+            Finding(
+                suite=suite_name,
+                expectation=_describe(config),
+                severity=(config.meta or {}).get("severity", "blocking"),
+                failing_count=result.get("unexpected_count"),
+                checked_count=result.get("element_count"),
+                examples=examples,
+                detail=detail,
+            )
+        )
     return out
 
 
@@ -116,12 +123,20 @@ def _checkpoint(context, name: str, definitions: list, result_format: dict):  # 
     stale = store.get_key(name=name)
     if store.has_key(stale):
         store.remove_key(stale)
-    return context.checkpoints.add_or_update(gx.Checkpoint(
-        name=name, validation_definitions=definitions, actions=[], result_format=result_format))
+    return context.checkpoints.add_or_update(
+        gx.Checkpoint(name=name, validation_definitions=definitions, actions=[], result_format=result_format)
+    )
 
 
-def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteFile, object]],
-         index_columns: list[str] | None = None, *, two_pass: bool = False) -> GateResult:
+def _run(
+    settings: Settings,
+    url: str,
+    gate: str,
+    assets: dict[str, tuple[SuiteFile, object]],
+    index_columns: list[str] | None = None,
+    *,
+    two_pass: bool = False,
+) -> GateResult:
     """Validate each (suite, asset-builder) pair in one checkpoint that also updates the Data Docs."""
     import great_expectations as gx
 
@@ -138,21 +153,35 @@ def _run(settings: Settings, url: str, gate: str, assets: dict[str, tuple[SuiteF
         asset = make_asset(datasource, asset_name)
         batch = asset.add_batch_definition_whole_table("all_rows")
         suite = context.suites.add_or_update(gx_suite(suite_file))
-        definitions.append(context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)))
+        definitions.append(
+            context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)
+            )
+        )
         result.checked.append(suite_file.name)
         result.expectations += sum(1 for e in suite_file.expectations if e["meta"]["severity"] == "blocking")
-    summary_format = {"result_format": "SUMMARY", "partial_unexpected_count": 20,
-                      **({"unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
-                         if index_columns else {})}
+    summary_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": 20,
+        **(
+            {"unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
+            if index_columns
+            else {}
+        ),
+    }
     if two_pass:
         # Pass 1 only asks pass/fail: GX then computes each table's counts in bundled aggregate queries,
         # without one example scan per expectation. Pass 2 re-validates just the suites that failed, with
         # counts, examples and their file and row.
         first = _checkpoint(context, f"{gate}_gate", definitions, {"result_format": "BOOLEAN_ONLY"}).run()
         failed = {v.suite_name for v in first.run_results.values() if not v.success}
-        log.info("%s gate: %d of %d suites passed at first look%s", gate, len(definitions) - len(failed),
-                 len(definitions), "; collecting counts and examples of the others" if failed else "")
+        log.info(
+            "%s gate: %d of %d suites passed at first look%s",
+            gate,
+            len(definitions) - len(failed),
+            len(definitions),
+            "; collecting counts and examples of the others" if failed else "",
+        )
         retry = [d for d in definitions if d.suite.name in failed]
         results = {k: v for k, v in first.run_results.items() if v.suite_name not in failed}
         if retry:
@@ -183,8 +212,12 @@ def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
             if name not in suites:
                 raise FileNotFoundError(f"no raw suite {settings.expectations_dir / 'raw' / (name + '.json')}")
         if by_entity:
-            log.info("raw gate: checking %d deliveries of %d entities (%s)", len(checked), len(by_entity),
-                     ", ".join(by_entity))
+            log.info(
+                "raw gate: checking %d deliveries of %d entities (%s)",
+                len(checked),
+                len(by_entity),
+                ", ".join(by_entity),
+            )
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(GATE_SCHEMA)))
         conn.execute("delete from raw.flagged_values where load_id = any(%s)", (checked,))
         for name, ids in by_entity.items():
@@ -193,8 +226,12 @@ def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
                 conn.execute(flagged_insert(BY_NAME[name], suites[name].casts))
     log.info("raw gate: parsed the rows under check in %.1fs", time.perf_counter() - started)
     assets = {
-        name: (suites[name], lambda ds, asset_name, q=f"select * from {GATE_SCHEMA}.{name}": ds.add_query_asset(
-            name=asset_name, query=q))
+        name: (
+            suites[name],
+            lambda ds, asset_name, q=f"select * from {GATE_SCHEMA}.{name}": ds.add_query_asset(
+                name=asset_name, query=q
+            ),
+        )
         for name in by_entity
     }
     result = _run(settings, url, "raw", assets, index_columns=ROW_COLUMNS, two_pass=True)
@@ -217,8 +254,10 @@ def check_marts(settings: Settings, url: str, schema: str = "marts_next") -> Gat
     """Validate every table of the output contract in `schema`; a missing table is a blocking failure."""
     suites = read_suites(settings.expectations_dir / "marts")
     with connect(url) as conn:
-        present = {r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = %s", (schema,))}
+        present = {
+            r[0]
+            for r in conn.execute("select table_name from information_schema.tables where table_schema = %s", (schema,))
+        }
     assets = {}
     missing = []
     for name, suite in suites.items():

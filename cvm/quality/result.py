@@ -62,8 +62,10 @@ class GateResult:
             head = f"{self.gate} quality gate passed: {len(self.checked)} suites"
         else:
             suites = sorted({f.suite for f in self.failures})
-            head = (f"{self.gate} quality gate FAILED: {len(self.failures)} of {self.expectations} blocking "
-                    f"expectations failed ({rows:,} failing rows) in {', '.join(suites)}")
+            head = (
+                f"{self.gate} quality gate FAILED: {len(self.failures)} of {self.expectations} blocking "
+                f"expectations failed ({rows:,} failing rows) in {', '.join(suites)}"
+            )
         head += f", {len(self.warnings)} warnings"
         if self.flagged:
             head += f", {self.flagged:,} unreadable values flagged in raw.flagged_values"

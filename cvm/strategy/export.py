@@ -33,12 +33,44 @@ MAIL_CHANNELS = ("mailing",)
 EMAIL_CHANNELS = ("email", "newsletter", "survey", "social")
 UNASSIGNED = "unassigned"
 
-CALL_COLUMNS = ("planned_date", "due_within_hours", "customer_id", "display_name", "phone", "reason",
-                "trigger_detail", "segment", "goal", "contact_plan_id")
-MAIL_COLUMNS = ("planned_date", "customer_id", "display_name", "street", "house_number", "house_number_addition",
-                "postcode", "city", "country", "reason", "segment", "goal", "contact_plan_id")
-EMAIL_COLUMNS = ("planned_date", "customer_id", "display_name", "email", "channel", "reason", "segment", "goal",
-                 "contact_plan_id")
+CALL_COLUMNS = (
+    "planned_date",
+    "due_within_hours",
+    "customer_id",
+    "display_name",
+    "phone",
+    "reason",
+    "trigger_detail",
+    "segment",
+    "goal",
+    "contact_plan_id",
+)
+MAIL_COLUMNS = (
+    "planned_date",
+    "customer_id",
+    "display_name",
+    "street",
+    "house_number",
+    "house_number_addition",
+    "postcode",
+    "city",
+    "country",
+    "reason",
+    "segment",
+    "goal",
+    "contact_plan_id",
+)
+EMAIL_COLUMNS = (
+    "planned_date",
+    "customer_id",
+    "display_name",
+    "email",
+    "channel",
+    "reason",
+    "segment",
+    "goal",
+    "contact_plan_id",
+)
 
 PLAN_QUERY = """
 select p.contact_plan_id, p.customer_id, p.planned_date, p.channel, p.reason, p.trigger_detail,
@@ -66,8 +98,9 @@ def read_plan(url: str, start: date, end: date) -> list[dict[str, Any]]:
         try:
             return conn.execute(PLAN_QUERY, {"start": start, "end": end}).fetchall()
         except psycopg.errors.UndefinedTable as exc:
-            raise RuntimeError("no published contact plan in this warehouse (marts.contact_plan): "
-                               "run `cvm run` first") from exc
+            raise RuntimeError(
+                "no published contact plan in this warehouse (marts.contact_plan): run `cvm run` first"
+            ) from exc
 
 
 def consented(row: dict[str, Any]) -> bool:
@@ -118,8 +151,10 @@ def calendar(employee: str, rows: Iterable[dict[str, Any]], stamp: datetime) -> 
         event.add("dtstamp", stamp)
         event.add("dtstart", row["planned_date"])
         event.add("summary", f"{row['channel'].capitalize()}: {row['display_name']} ({row['reason']})")
-        lines = [f"Customer {row['customer_id']}, segment {row['segment']}, goal {row['goal']}",
-                 f"Reason: {row['reason']}" + (f" ({row['trigger_detail']})" if row.get("trigger_detail") else "")]
+        lines = [
+            f"Customer {row['customer_id']}, segment {row['segment']}, goal {row['goal']}",
+            f"Reason: {row['reason']}" + (f" ({row['trigger_detail']})" if row.get("trigger_detail") else ""),
+        ]
         if row.get("due_within_hours") is not None:
             lines.append(f"Due within {row['due_within_hours']} hours of the complaint")
         if row.get("phone"):
@@ -153,9 +188,11 @@ def write_exports(rows: list[dict[str, Any]], out: Path, stamp: datetime | None 
             path.write_bytes(calendar(employee, agenda, stamp).to_ical())
             files[name] = len(agenda)
     files["mailing_list.csv"] = _write_csv(
-        out / "mailing_list.csv", MAIL_COLUMNS, (r for r in allowed if r["channel"] in MAIL_CHANNELS))
+        out / "mailing_list.csv", MAIL_COLUMNS, (r for r in allowed if r["channel"] in MAIL_CHANNELS)
+    )
     files["email_audience.csv"] = _write_csv(
-        out / "email_audience.csv", EMAIL_COLUMNS, (r for r in allowed if r["channel"] in EMAIL_CHANNELS))
+        out / "email_audience.csv", EMAIL_COLUMNS, (r for r in allowed if r["channel"] in EMAIL_CHANNELS)
+    )
     return ExportSummary(moments=len(allowed), refused_no_consent=len(rows) - len(allowed), files=files)
 
 

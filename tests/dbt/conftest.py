@@ -103,8 +103,20 @@ def create_scores(conn: psycopg.Connection) -> None:
             " predicted_purchases_12m, clv_12m, churn_risk, potential_score, value_class, potential_class,"
             " segment, cluster) values (%s, %s, %s, %s, %s, %s, %s, 1, 10, 400, %s, 0.9, 2.0, %s, 0.1, 0.5,"
             " %s, %s, %s, 1)",
-            (data.RUN_ID, data.AS_OF, customer_id, revenue, cost, contact_cost,
-             round(revenue - cost - contact_cost, 2), revenue, revenue * 1.5, vclass, pclass, segment),
+            (
+                data.RUN_ID,
+                data.AS_OF,
+                customer_id,
+                revenue,
+                cost,
+                contact_cost,
+                round(revenue - cost - contact_cost, 2),
+                revenue,
+                revenue * 1.5,
+                vclass,
+                pclass,
+                segment,
+            ),
         )
     # an older run with other segments: the marts must only read the run they are given
     conn.execute(
@@ -119,8 +131,9 @@ def create_scores(conn: psycopg.Connection) -> None:
 
 
 @pytest.fixture(scope="module")
-def dwh(base_settings: Settings, warehouse_url: str, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[DbtWarehouse]:
+def dwh(
+    base_settings: Settings, warehouse_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DbtWarehouse]:
     home = tmp_path_factory.mktemp("cvm_dbt_home")
     settings = base_settings.with_(home=home, database_url=warehouse_url)
     dbt_vars = {"as_of": data.AS_OF, "model_run_id": data.RUN_ID}

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
 
 # --- the runner -------------------------------------------------------------------------------------------
 
+
 def test_stages_build_their_tags_and_run_tests(dwh):
     prepare = dwh.runs["prepare"].by_name()
     assert "stg_crm__contacts" in prepare and "int_party_records" in prepare
@@ -23,8 +24,16 @@ def test_stages_build_their_tags_and_run_tests(dwh):
     customers = dwh.runs["customers"].by_name()
     assert {"int_customers", "int_invoices", "int_contact_moments", "int_tickets", "int_surveys"} <= set(customers)
     marts = dwh.runs["marts"].by_name()
-    assert {"dim_customer", "customer_identity_map", "customer_360", "customer_segments", "mart_contact_strategy",
-            "contact_plan", "contact_pressure", "segment_evaluation_monthly"} <= set(marts)
+    assert {
+        "dim_customer",
+        "customer_identity_map",
+        "customer_360",
+        "customer_segments",
+        "mart_contact_strategy",
+        "contact_plan",
+        "contact_pressure",
+        "segment_evaluation_monthly",
+    } <= set(marts)
     # the reconciliation tests run with the marts, not before them
     assert marts["assert_revenue_12m_reconciles"].status == "pass"
     assert "assert_revenue_12m_reconciles" not in customers
@@ -52,8 +61,12 @@ def test_profile_and_paths_stay_out_of_the_repo(dwh):
 
 def test_failing_model_raises_readable_dbt_error(dwh):
     with pytest.raises(DbtError) as excinfo:
-        run_dbt(dwh.settings, dwh.url, ["run", "--select", "customer_360"],
-                vars={"as_of": AS_OF, "model_run_id": RUN_ID, "cvm_ml_schema": "no_such_schema"})
+        run_dbt(
+            dwh.settings,
+            dwh.url,
+            ["run", "--select", "customer_360"],
+            vars={"as_of": AS_OF, "model_run_id": RUN_ID, "cvm_ml_schema": "no_such_schema"},
+        )
     message = str(excinfo.value)
     assert "customer_360" in message and "no_such_schema" in message
     assert excinfo.value.summary is not None and excinfo.value.summary.failed()[0].name == "customer_360"
@@ -75,29 +88,36 @@ def test_each_node_reports_progress(dwh, caplog):
 
 # --- staging: standardisation -----------------------------------------------------------------------------
 
+
 def test_latest_version_wins_by_updated_at_not_by_delivery(dwh):
     acc1 = dwh.one("select * from staging.stg_crm__accounts where account_id = 'ACC-1'")
     assert (acc1["city"], acc1["postcode"], acc1["house_number"]) == ("Amersfoort", "3811AA", "1")
     # ACC-2's older version arrived later; the newer updated_at still wins
     acc2 = dwh.one("select * from staging.stg_crm__accounts where account_id = 'ACC-2'")
     assert acc2["city"] == "Groningen"
-    history = dwh.rows("select city, version_rank, is_latest from staging.stg_crm__accounts_versions"
-                       " where account_id = 'ACC-2' order by version_rank")
+    history = dwh.rows(
+        "select city, version_rank, is_latest from staging.stg_crm__accounts_versions"
+        " where account_id = 'ACC-2' order by version_rank"
+    )
     assert [(r["city"], r["is_latest"]) for r in history] == [("Groningen", True), ("Oldtown", False)]
 
 
 def test_phones_postcodes_house_numbers(dwh):
     rows = {r["record_key"]: r for r in dwh.rows("select * from intermediate.int_party_records")}
-    assert rows["crm:contacts:CON-1"]["phone"] == "+31612345678"          # '06-12345678'
-    assert rows["service:requesters:REQ-1"]["phone"] == "+31612345678"    # '+31 6 1234 5678'
-    assert rows["crm:contacts:CON-2"]["phone"] == "+31687654321"          # mobile '0031 6 8765 4321' preferred
-    assert rows["crm:accounts:ACC-1"]["phone"] == "+31301234567"          # '030-1234567'
-    assert rows["crm:accounts:ACC-2"]["phone"] == "+31201234567"          # '+31 20 123 4567'
-    assert rows["crm:contacts:CON-2"]["postcode"] == "2000BB"             # '2000 bb'
+    assert rows["crm:contacts:CON-1"]["phone"] == "+31612345678"  # '06-12345678'
+    assert rows["service:requesters:REQ-1"]["phone"] == "+31612345678"  # '+31 6 1234 5678'
+    assert rows["crm:contacts:CON-2"]["phone"] == "+31687654321"  # mobile '0031 6 8765 4321' preferred
+    assert rows["crm:accounts:ACC-1"]["phone"] == "+31301234567"  # '030-1234567'
+    assert rows["crm:accounts:ACC-2"]["phone"] == "+31201234567"  # '+31 20 123 4567'
+    assert rows["crm:contacts:CON-2"]["postcode"] == "2000BB"  # '2000 bb'
     assert (rows["crm:contacts:CON-1"]["house_number"], rows["crm:contacts:CON-1"]["house_number_addition"]) == (
-        "12", "bis")
+        "12",
+        "bis",
+    )
     assert (rows["crm:accounts:ACC-2"]["house_number"], rows["crm:accounts:ACC-2"]["house_number_addition"]) == (
-        "5", "2")
+        "5",
+        "2",
+    )
     assert rows["finance:debtors:DEB-1"]["house_number_addition"] == "a"
     assert rows["finance:debtors:DEB-1"]["iban"] == "NL91ABNA0417164300"
     assert rows["crm:accounts:ACC-1"]["kvk_number"] == "12345678"
@@ -106,28 +126,33 @@ def test_phones_postcodes_house_numbers(dwh):
 
 def test_unparsable_values_become_null(dwh):
     con2 = dwh.one("select * from staging.stg_crm__contacts where contact_id = 'CON-2'")
-    assert con2["birth_date"] is None            # '1980-02-31'
-    assert con2["phone"] is None                 # 'not known'
+    assert con2["birth_date"] is None  # '1980-02-31'
+    assert con2["phone"] is None  # 'not known'
     assert con2["mobile"] == "+31687654321"
 
 
 def test_dutch_names_and_legal_forms(dwh):
     rows = {r["record_key"]: r for r in dwh.rows("select * from intermediate.int_party_records")}
-    jan = rows["crm:contacts:CON-1"]                                   # last_name 'Jong, de'
-    assert (jan["first_name"], jan["infix"], jan["last_name"], jan["full_name"]) == ("jan", "de", "jong",
-                                                                                     "jan de jong")
+    jan = rows["crm:contacts:CON-1"]  # last_name 'Jong, de'
+    assert (jan["first_name"], jan["infix"], jan["last_name"], jan["full_name"]) == ("jan", "de", "jong", "jan de jong")
     assert (rows["marketing:subscribers:SUB-1"]["infix"], rows["marketing:subscribers:SUB-1"]["last_name"]) == (
-        "de", "jong")                                                  # 'de Jong'
-    emile = rows["crm:contacts:CON-2"]                                 # infix field 'van der', 'Émile'
+        "de",
+        "jong",
+    )  # 'de Jong'
+    emile = rows["crm:contacts:CON-2"]  # infix field 'van der', 'Émile'
     assert (emile["first_name"], emile["infix"], emile["last_name"]) == ("emile", "van der", "berg")
-    debtor = rows["finance:debtors:DEB-3"]                             # 'Berg, Emile van der'
+    debtor = rows["finance:debtors:DEB-3"]  # 'Berg, Emile van der'
     assert (debtor["party_kind"], debtor["first_name"], debtor["infix"], debtor["last_name"]) == (
-        "person", "emile", "van der", "berg")
+        "person",
+        "emile",
+        "van der",
+        "berg",
+    )
     for key in ("crm:accounts:ACC-1", "finance:debtors:DEB-1", "crm:accounts:ACC-2", "finance:debtors:DEB-2"):
-        assert rows[key]["legal_form"] == "bv", key                   # 'B.V.', 'BV', 'b.v.'
+        assert rows[key]["legal_form"] == "bv", key  # 'B.V.', 'BV', 'b.v.'
         assert rows[key]["party_kind"] == "organisation"
     assert rows["crm:accounts:ACC-1"]["organisation_name"] == "bakkerij de jong"
-    assert rows["finance:debtors:DEB-2"]["organisation_name"] == "jansen techniek"   # no KvK: legal form decides
+    assert rows["finance:debtors:DEB-2"]["organisation_name"] == "jansen techniek"  # no KvK: legal form decides
     assert rows["service:requesters:REQ-1"]["organisation_name"] == "bakkerij de jong"
     assert rows["crm:contacts:CON-1"]["organisation_record_key"] == "crm:accounts:ACC-1"
     assert rows["crm:contacts:CON-1"]["organisation_name"] == "bakkerij de jong"
@@ -135,30 +160,31 @@ def test_dutch_names_and_legal_forms(dwh):
 
 def test_email_and_consent(dwh):
     rows = {r["record_key"]: r for r in dwh.rows("select * from intermediate.int_party_records")}
-    assert rows["crm:contacts:CON-1"]["email"] == "jan@bakkerijdejong.nl"      # ' JAN@BakkerijDeJong.nl '
-    assert rows["crm:accounts:ACC-1"]["email_is_role"] is True                  # info@
-    assert rows["finance:debtors:DEB-1"]["email_is_role"] is True               # facturen@
+    assert rows["crm:contacts:CON-1"]["email"] == "jan@bakkerijdejong.nl"  # ' JAN@BakkerijDeJong.nl '
+    assert rows["crm:accounts:ACC-1"]["email_is_role"] is True  # info@
+    assert rows["finance:debtors:DEB-1"]["email_is_role"] is True  # facturen@
     assert rows["crm:contacts:CON-1"]["email_is_role"] is False
     assert (rows["crm:contacts:CON-1"]["email_opt_in"], rows["crm:contacts:CON-1"]["phone_opt_in"]) == (True, False)
-    assert rows["marketing:subscribers:SUB-1"]["email_opt_in"] is True          # 'j'
-    assert rows["marketing:subscribers:SUB-2"]["email_opt_in"] is False         # opt_in '1' but unsubscribed
-    assert rows["crm:accounts:ACC-1"]["email_opt_in"] is None                   # source does not say
+    assert rows["marketing:subscribers:SUB-1"]["email_opt_in"] is True  # 'j'
+    assert rows["marketing:subscribers:SUB-2"]["email_opt_in"] is False  # opt_in '1' but unsubscribed
+    assert rows["crm:accounts:ACC-1"]["email_opt_in"] is None  # source does not say
     assert dwh.one("select count(*) as n from intermediate.int_party_records")["n"] == 12
 
 
 def test_amounts_use_the_delivery_decimal_separator(dwh):
     inv = {r["invoice_number"]: r for r in dwh.rows("select * from staging.stg_finance__invoices")}
-    assert inv["INV-1"]["amount_excl_vat"] == Decimal("1234.56")                # '1.234,56' with ','
-    assert inv["INV-2"]["cost_amount"] == Decimal("1000.00")                    # '1.000,00'
-    assert inv["INV-7"]["amount_excl_vat"] == Decimal("60.00")                  # later '.' delivery wins
+    assert inv["INV-1"]["amount_excl_vat"] == Decimal("1234.56")  # '1.234,56' with ','
+    assert inv["INV-2"]["cost_amount"] == Decimal("1000.00")  # '1.000,00'
+    assert inv["INV-7"]["amount_excl_vat"] == Decimal("60.00")  # later '.' delivery wins
 
 
 # --- facts --------------------------------------------------------------------------------------------------
 
+
 def test_invoices_facts(dwh):
     inv = {r["invoice_id"]: r for r in dwh.rows("select * from intermediate.int_invoices")}
-    assert "INV-6" not in inv                                                    # after as_of
-    assert inv["INV-5"]["invoice_date"] == date(2026, 10, 31)                    # as-of day included
+    assert "INV-6" not in inv  # after as_of
+    assert inv["INV-5"]["invoice_date"] == date(2026, 10, 31)  # as-of day included
     assert (inv["INV-4"]["is_credited"], inv["INV-4"]["revenue"], inv["INV-4"]["margin"]) == (True, 0, 0)
     assert inv["INV-1"]["margin"] == Decimal("500.00")
     assert {r["customer_id"] for r in inv.values()} == {"C-ORG1", "C-ORG2", "C-EMILE"}
@@ -166,13 +192,13 @@ def test_invoices_facts(dwh):
 
 def test_contact_moments_cover_channels_with_costs(dwh):
     cm = {r["contact_moment_id"]: r for r in dwh.rows("select * from intermediate.int_contact_moments")}
-    assert "crm:activities:ACT-4" not in cm                                      # after as_of
-    assert "marketing:events:EV-2" not in cm                                     # an open is no contact moment
+    assert "crm:activities:ACT-4" not in cm  # after as_of
+    assert "marketing:events:EV-2" not in cm  # an open is no contact moment
     visit = cm["crm:activities:ACT-1"]
     assert (visit["customer_id"], visit["channel"], visit["contact_cost"]) == ("C-ORG1", "visit", Decimal("150.00"))
-    assert cm["crm:activities:ACT-3"]["customer_id"] == "C-ORG2"                 # via the account only
-    assert cm["marketing:events:EV-1"]["contact_cost"] == Decimal("0.10")        # own cost
-    assert cm["marketing:events:EV-3"]["contact_cost"] == Decimal("0.05")        # newsletter from the seed
+    assert cm["crm:activities:ACT-3"]["customer_id"] == "C-ORG2"  # via the account only
+    assert cm["marketing:events:EV-1"]["contact_cost"] == Decimal("0.10")  # own cost
+    assert cm["marketing:events:EV-3"]["contact_cost"] == Decimal("0.05")  # newsletter from the seed
     ticket = cm["service:tickets:TCK-1"]
     assert (ticket["direction"], ticket["channel"], ticket["contact_cost"]) == ("inbound", "phone", Decimal("6.00"))
     assert cm["service:surveys:SRV-2"]["direction"] == "outbound"
@@ -181,19 +207,21 @@ def test_contact_moments_cover_channels_with_costs(dwh):
 
 def test_golden_customer_survivorship(dwh):
     org1 = dwh.one("select * from intermediate.int_customers where customer_id = 'C-ORG1'")
-    assert org1["display_name"] == "Bakkerij De Jong B.V."                      # CRM account over debtor
+    assert org1["display_name"] == "Bakkerij De Jong B.V."  # CRM account over debtor
     assert (org1["street"], org1["postcode"], org1["city"]) == ("Stationsplein", "3811AA", "amersfoort")
     assert org1["kvk_number"] == "12345678"
-    assert org1["email"] == "jan@bakkerijdejong.nl"                             # personal beats info@
+    assert org1["email"] == "jan@bakkerijdejong.nl"  # personal beats info@
     assert (org1["email_opt_in"], org1["phone_opt_in"]) == (True, False)
     assert org1["account_manager"] == "Anna Smit"
-    assert org1["first_seen_at"] == dwh.one(
-        "select timestamp '2019-01-01' at time zone 'Europe/Amsterdam' as t")["t"]     # DEB-1 created_at
+    assert (
+        org1["first_seen_at"] == dwh.one("select timestamp '2019-01-01' at time zone 'Europe/Amsterdam' as t")["t"]
+    )  # DEB-1 created_at
     emile = dwh.one("select * from intermediate.int_customers where customer_id = 'C-EMILE'")
-    assert (emile["email_opt_in"], emile["phone_opt_in"]) == (False, True)       # one "no" wins
+    assert (emile["email_opt_in"], emile["phone_opt_in"]) == (False, True)  # one "no" wins
 
 
 # --- marts --------------------------------------------------------------------------------------------------
+
 
 def test_dim_customer_and_identity_map(dwh):
     assert dwh.one("select count(*) as n from marts_next.dim_customer")["n"] == 4
@@ -202,24 +230,35 @@ def test_dim_customer_and_identity_map(dwh):
     ids = dwh.rows("select * from marts_next.customer_identity_map order by record_key")
     assert len(ids) == 12 and len({r["record_key"] for r in ids}) == 12
     deb1 = next(r for r in ids if r["record_key"] == "finance:debtors:DEB-1")
-    assert (deb1["source_system"], deb1["source_entity"], deb1["source_record_id"], deb1["party_id"],
-            deb1["customer_id"], deb1["match_probability"]) == ("finance", "debtors", "DEB-1", "P-ORG1", "C-ORG1", 0.97)
+    assert (
+        deb1["source_system"],
+        deb1["source_entity"],
+        deb1["source_record_id"],
+        deb1["party_id"],
+        deb1["customer_id"],
+        deb1["match_probability"],
+    ) == ("finance", "debtors", "DEB-1", "P-ORG1", "C-ORG1", 0.97)
 
 
 def test_customer_360_values_from_the_run_and_facts(dwh):
     c360 = {r["customer_id"]: r for r in dwh.rows("select * from marts_next.customer_360")}
     assert set(c360) == {"C-ORG1", "C-ORG2", "C-EMILE", "C-PIET"}
     org1 = c360["C-ORG1"]
-    assert org1["segment"] == "star"                                             # not 'lost' of run-old
+    assert org1["segment"] == "star"  # not 'lost' of run-old
     assert org1["revenue_12m"] == Decimal("3234.56")
     assert org1["current_value_12m"] == Decimal("1331.40")
-    assert (org1["complaints_12m"], org1["last_nps"]) == (1, 6)                  # SRV-2 (July) after SRV-1 (9)
+    assert (org1["complaints_12m"], org1["last_nps"]) == (1, 6)  # SRV-2 (July) after SRV-1 (9)
     assert c360["C-PIET"]["complaints_12m"] == 1
     assert c360["C-EMILE"]["last_nps"] is None
     # reconciliation with the invoices, computed here independently of the dbt test
-    rev = {r["customer_id"]: r["revenue"] for r in dwh.rows(
-        "select customer_id, sum(revenue) as revenue from intermediate.int_invoices"
-        " where invoice_date > %s::date - interval '12 months' group by 1", AS_OF)}
+    rev = {
+        r["customer_id"]: r["revenue"]
+        for r in dwh.rows(
+            "select customer_id, sum(revenue) as revenue from intermediate.int_invoices"
+            " where invoice_date > %s::date - interval '12 months' group by 1",
+            AS_OF,
+        )
+    }
     for customer_id, row in c360.items():
         assert row["revenue_12m"] == rev.get(customer_id, 0), customer_id
 
@@ -244,7 +283,8 @@ def _plan(dwh) -> dict[str, list[tuple]]:
     by: dict[str, list[tuple]] = {}
     for r in dwh.rows("select * from marts_next.contact_plan order by customer_id, planned_date, reason"):
         by.setdefault(r["customer_id"], []).append(
-            (r["planned_date"], r["reason"], r["channel"], r["status"], r["estimated_cost"]))
+            (r["planned_date"], r["reason"], r["channel"], r["status"], r["estimated_cost"])
+        )
     return by
 
 
@@ -264,15 +304,23 @@ def test_contact_plan_keeps_cap_budget_consent_and_triggers(dwh):
     assert [m[2] for m in org1 if m[1] == "cadence"] == ["visit"] * 3
     assert len([m for m in org1 if m[3] != "suppressed"]) == 6
     assert sum(m[4] for m in org1) == Decimal("453.00")
-    reason = dwh.one("select suppression_reason, due_within_hours from marts_next.contact_plan "
-                     "where customer_id = 'C-ORG1' and reason in ('nps_survey')")
+    reason = dwh.one(
+        "select suppression_reason, due_within_hours from marts_next.contact_plan "
+        "where customer_id = 'C-ORG1' and reason in ('nps_survey')"
+    )
     assert reason["suppression_reason"] == "complaint TCK-1 open on 2026-10-31"
-    assert dwh.one("select due_within_hours from marts_next.contact_plan where customer_id = 'C-ORG1' "
-                   "and reason = 'complaint_follow_up'")["due_within_hours"] == 1
+    assert (
+        dwh.one(
+            "select due_within_hours from marts_next.contact_plan where customer_id = 'C-ORG1' "
+            "and reason = 'complaint_follow_up'"
+        )["due_within_hours"]
+        == 1
+    )
     # no consent known at all: the cash cow gets printed mailings only; its company's first anniversary
     assert [m[:3] for m in by["C-ORG2"] if m[1] != "cadence"] == [
         (date(2026, 11, 20), "company_anniversary", "mailing"),
-        (date(2027, 2, 1), "relationship_anniversary", "mailing")]
+        (date(2027, 2, 1), "relationship_anniversary", "mailing"),
+    ]
     assert {m[2] for m in by["C-ORG2"]} == {"mailing"} and len(by["C-ORG2"]) == 4
     # dog without e-mail consent: no newsletter, a mailing instead; no anniversary for 'part ways'
     assert [(m[2], m[1]) for m in by["C-EMILE"]] == [("mailing", "cadence")] * 2
@@ -286,7 +334,7 @@ def test_contact_plan_keeps_cap_budget_consent_and_triggers(dwh):
     for moments in by.values():
         for m in moments:
             assert date(2026, 11, 1) <= m[0] <= date(2027, 10, 31)
-    assert not [m for ms in by.values() for m in ms if m[2] == "call"]          # only C-EMILE may be called
+    assert not [m for ms in by.values() for m in ms if m[2] == "call"]  # only C-EMILE may be called
 
 
 def test_contact_pressure_flags(dwh):
@@ -295,19 +343,29 @@ def test_contact_pressure_flags(dwh):
     assert (org1["actual_contacts_12m"], org1["actual_inbound_contacts_12m"]) == (5, 2)
     assert org1["contact_cost_12m"] == Decimal("168.60")
     assert (org1["planned_contacts_12m"], org1["planned_cost_12m"], org1["suppressed_contacts_12m"]) == (
-        6, Decimal("453.00"), 1)
-    assert (org1["over_contacted"], org1["under_contacted"], org1["contact_cost_above_value"],
-            org1["contact_cost_above_budget"]) == (False, False, False, False)
+        6,
+        Decimal("453.00"),
+        1,
+    )
+    assert (
+        org1["over_contacted"],
+        org1["under_contacted"],
+        org1["contact_cost_above_value"],
+        org1["contact_cost_above_budget"],
+    ) == (False, False, False, False)
     # the star's complaint of 2026-10-20 had no outbound contact after it: the 30-minute promise is missed
     assert (org1["promised_callbacks_12m"], org1["missed_callbacks_12m"], org1["callback_missed"]) == (1, 1, True)
-    assert cp["C-ORG2"]["under_contacted"] is True                               # 1 of 3.79 (known since 2025-11-20)
+    assert cp["C-ORG2"]["under_contacted"] is True  # 1 of 3.79 (known since 2025-11-20)
     assert cp["C-ORG2"]["target_contacts_12m"] == Decimal("3.79")
     # new customer known 47 days: target 4 x 47/365 = 0.52, so 2 outbound contacts is over, not under
     piet = cp["C-PIET"]
     assert (piet["target_contacts_12m"], piet["over_contacted"], piet["under_contacted"]) == (
-        Decimal("0.52"), True, False)
-    assert piet["contact_cost_above_value"] is True                              # 3.30 cost, no margin
-    assert piet["contact_cost_above_budget"] is False                            # 3.30 <= 100 x 47/365
+        Decimal("0.52"),
+        True,
+        False,
+    )
+    assert piet["contact_cost_above_value"] is True  # 3.30 cost, no margin
+    assert piet["contact_cost_above_budget"] is False  # 3.30 <= 100 x 47/365
     assert cp["C-EMILE"]["contact_cost_above_value"] is False
 
 
@@ -315,10 +373,17 @@ def test_inbound_guidance(dwh):
     guidance = {r["customer_id"]: r for r in dwh.rows("select * from marts_next.inbound_guidance")}
     org1 = guidance["C-ORG1"]
     assert (org1["segment"], org1["goal"], org1["callback_promised"], org1["callback_minutes"]) == (
-        "star", "retain", True, 30)
+        "star",
+        "retain",
+        True,
+        30,
+    )
     assert "30 minutes" in org1["dialogue_script"]
     assert (org1["open_complaints"], org1["open_ticket_summary"], org1["last_nps"]) == (
-        1, "complaint TCK-1 since 2026-10-20", 6)
+        1,
+        "complaint TCK-1 since 2026-10-20",
+        6,
+    )
     assert (org1["next_planned_date"], org1["next_planned_reason"]) == (date(2026, 11, 1), "complaint_follow_up")
     assert guidance["C-PIET"]["open_complaints"] == 0 and guidance["C-PIET"]["callback_promised"] is False
 
@@ -335,12 +400,15 @@ def test_segment_evaluation_monthly(dwh):
     sleeper = ev["sleeper"]  # the sleeper who bought again in October and became a dog
     assert (sleeper["customers"], sleeper["migrations_out"], sleeper["customers_start"]) == (0, 1, 1)
     assert (sleeper["reactivated_customers"], sleeper["reactivation_rate"], sleeper["goal_status"]) == (
-        1, Decimal("1.0000"), "reached")
+        1,
+        Decimal("1.0000"),
+        "reached",
+    )
     assert sleeper["revenue_month"] == Decimal("100.00")
     star = ev["star"]
     assert star["retention_rate"] == Decimal("1.0000")
-    assert star["contacts_plan"] == Decimal("0.50")                               # 6 per year / 12
-    assert star["contact_cost_actual"] == Decimal("6.00")                         # the complaint call (inbound)
+    assert star["contacts_plan"] == Decimal("0.50")  # 6 per year / 12
+    assert star["contact_cost_actual"] == Decimal("6.00")  # the complaint call (inbound)
 
 
 def test_the_profile_holds_no_password(base_settings, tmp_path):
@@ -358,22 +426,28 @@ def test_the_profile_holds_no_password(base_settings, tmp_path):
     assert target["password"] == "{{ env_var('CVM_DBT_PASSWORD', '') }}"
 
 
-@pytest.mark.parametrize(("budget", "cadence_channels"), [
-    (Decimal("400"), ["visit", "visit", "email"]),   # the third visit does not fit: an e-mail, not a dropped moment
-    (Decimal("100"), ["email", "email", "email"]),   # no visit fits at all: six moments still, all e-mails
-])
+@pytest.mark.parametrize(
+    ("budget", "cadence_channels"),
+    [
+        (Decimal("400"), ["visit", "visit", "email"]),  # the third visit does not fit: an e-mail, not a dropped moment
+        (Decimal("100"), ["email", "email", "email"]),  # no visit fits at all: six moments still, all e-mails
+    ],
+)
 def test_budget_is_met_by_cheaper_channels_not_fewer_moments(dwh, budget, cadence_channels):
     """Last in the module: it rebuilds contact_plan with a lower star budget, then restores the seed."""
-    dwh.conn.execute("update config.contact_strategy set max_contact_cost_per_year = %s where segment = 'star'",
-                     (budget,))
+    dwh.conn.execute(
+        "update config.contact_strategy set max_contact_cost_per_year = %s where segment = 'star'", (budget,)
+    )
     try:
-        run_dbt(dwh.settings, dwh.url, ["run", "--select", "contact_plan"],
-                vars={"as_of": AS_OF, "model_run_id": RUN_ID})
+        run_dbt(
+            dwh.settings, dwh.url, ["run", "--select", "contact_plan"], vars={"as_of": AS_OF, "model_run_id": RUN_ID}
+        )
         org1 = _plan(dwh)["C-ORG1"]
         planned = [m for m in org1 if m[3] != "suppressed"]
         assert len(planned) == 6 and sum(m[4] for m in planned) <= budget
         assert sorted(m[2] for m in org1 if m[1] == "cadence") == sorted(cadence_channels)
     finally:
         dwh.conn.execute("update config.contact_strategy set max_contact_cost_per_year = 1200 where segment = 'star'")
-        run_dbt(dwh.settings, dwh.url, ["run", "--select", "contact_plan"],
-                vars={"as_of": AS_OF, "model_run_id": RUN_ID})
+        run_dbt(
+            dwh.settings, dwh.url, ["run", "--select", "contact_plan"], vars={"as_of": AS_OF, "model_run_id": RUN_ID}
+        )

@@ -39,16 +39,23 @@ def warehouse_url(warehouse_url: str) -> Iterator[str]:
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         name = conn.info.dbname
         for setting, value in parallel_settings(conn.info.server_version).items():
-            conn.execute(sql.SQL("alter database {} set {} = {}").format(
-                sql.Identifier(name), sql.Identifier(setting), sql.Literal(value)))
+            conn.execute(
+                sql.SQL("alter database {} set {} = {}").format(
+                    sql.Identifier(name), sql.Identifier(setting), sql.Literal(value)
+                )
+            )
     yield warehouse_url
 
 
 def test_settings_really_force_parallel_plans(dwh):
     """Guard against a test that cannot fail: a fresh session of the warehouse plans a Gather."""
     with psycopg.connect(dwh.url) as conn:
-        plan = "\n".join(r[0] for r in conn.execute(
-            "explain select staging.cvm_parse_date(invoice_date::text) from staging.stg_finance__invoices"))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "explain select staging.cvm_parse_date(invoice_date::text) from staging.stg_finance__invoices"
+            )
+        )
     assert "Gather" in plan
 
 
@@ -70,18 +77,45 @@ def test_parsing_under_parallel_plans_gives_the_same_values(dwh):
 # --- the portable checks accept and reject exactly what PostgreSQL's own input functions do -----------------
 
 DATES = {
-    "2026-02-28": date(2026, 2, 28), "2024-02-29": date(2024, 2, 29), "2026-02-29": None, "2026-02-30": None,
-    "2000-02-29": date(2000, 2, 29), "1900-02-29": None, "2026-04-31": None, "2026-13-01": None,
-    "2026-00-10": None, "0000-01-01": None, "2026-1-5": date(2026, 1, 5), "2026-01-05T10:00:00": date(2026, 1, 5),
-    "2026-01-05 99:99": date(2026, 1, 5), "31-12-2026": date(2026, 12, 31), "5/1/2026": date(2026, 1, 5),
-    "31-02-2026": None, "2026/01/05": None, "20260105": None, "": None, "not a date": None, None: None,
+    "2026-02-28": date(2026, 2, 28),
+    "2024-02-29": date(2024, 2, 29),
+    "2026-02-29": None,
+    "2026-02-30": None,
+    "2000-02-29": date(2000, 2, 29),
+    "1900-02-29": None,
+    "2026-04-31": None,
+    "2026-13-01": None,
+    "2026-00-10": None,
+    "0000-01-01": None,
+    "2026-1-5": date(2026, 1, 5),
+    "2026-01-05T10:00:00": date(2026, 1, 5),
+    "2026-01-05 99:99": date(2026, 1, 5),
+    "31-12-2026": date(2026, 12, 31),
+    "5/1/2026": date(2026, 1, 5),
+    "31-02-2026": None,
+    "2026/01/05": None,
+    "20260105": None,
+    "": None,
+    "not a date": None,
+    None: None,
 }
 TIMESTAMPS = {
-    "2026-01-05 10:00": True, "2026-01-05T10:00:00Z": True, "2026-01-05 10:00:00.123456+01:00": True,
-    "2026-01-05 10:00:00 +0130": True, "2026-01-05 24:00:00": True, "2026-01-05 24:00:01": False,
-    "2026-01-05 25:00": False, "2026-01-05 10:60": False, "2026-01-05 23:59:60": True,
-    "2026-01-05 10:00:61": False, "2026-02-30 10:00": False, "2026-01-05 10:00+16:00": False,
-    "2026-01-05 10:00-15:59": True, "2026-01-05 10:00+01:60": False, "2026-01-05": False, None: None,
+    "2026-01-05 10:00": True,
+    "2026-01-05T10:00:00Z": True,
+    "2026-01-05 10:00:00.123456+01:00": True,
+    "2026-01-05 10:00:00 +0130": True,
+    "2026-01-05 24:00:00": True,
+    "2026-01-05 24:00:01": False,
+    "2026-01-05 25:00": False,
+    "2026-01-05 10:60": False,
+    "2026-01-05 23:59:60": True,
+    "2026-01-05 10:00:61": False,
+    "2026-02-30 10:00": False,
+    "2026-01-05 10:00+16:00": False,
+    "2026-01-05 10:00-15:59": True,
+    "2026-01-05 10:00+01:60": False,
+    "2026-01-05": False,
+    None: None,
 }
 
 
@@ -130,3 +164,8 @@ def test_the_sql_checks_match_pg_input_is_valid(dwh):
     assert differ == []
     checked = dwh.one(f"select count(*) as n from ({GRID_TIMES}) as grid")["n"]
     assert checked > 10_000
+
+
+def test_the_marts_unit_tests_run_with_the_marts(dwh):
+    """dbt unit_tests (models/marts/_marts__unit_tests.yml) are part of `build --select tag:marts`."""
+    assert dwh.runs["marts"].by_name()["contact_pressure_window_and_flags"].status == "pass"

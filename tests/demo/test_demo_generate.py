@@ -19,8 +19,13 @@ from cvm.demo import GenerateSummary, generate
 from cvm.demo.identifiers import iban_is_valid
 
 END = date(2026, 10, 31)
-PARTY_KEYS = {"crm/accounts": "account_id", "crm/contacts": "contact_id", "finance/debtors": "debtor_number",
-              "marketing/subscribers": "subscriber_id", "service/requesters": "requester_id"}
+PARTY_KEYS = {
+    "crm/accounts": "account_id",
+    "crm/contacts": "contact_id",
+    "finance/debtors": "debtor_number",
+    "marketing/subscribers": "subscriber_id",
+    "service/requesters": "requester_id",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +34,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> GenerateSummary:
 
 
 def _load(summary: GenerateSummary, path: str) -> pd.DataFrame:
-    frames = [pd.read_csv(f, dtype=str, keep_default_na=False).assign(_file=f.name)
-              for f in summary.files[path]]
+    frames = [pd.read_csv(f, dtype=str, keep_default_na=False).assign(_file=f.name) for f in summary.files[path]]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -44,8 +48,11 @@ def _truth(summary: GenerateSummary) -> pd.DataFrame:
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path: Path) -> None:
@@ -91,8 +98,7 @@ def test_every_entity_has_deliveries_with_exactly_the_contract_header(demo: Gene
 def test_every_party_record_is_in_truth_exactly_once(demo: GenerateSummary) -> None:
     truth = _truth(demo)
     assert not truth.duplicated(["source_system", "source_entity", "source_record_id"]).any()
-    assert {f"{s}_{e}" for s, e in zip(truth.source_system, truth.source_entity, strict=True)} == \
-        set(PARTY_ENTITIES)
+    assert {f"{s}_{e}" for s, e in zip(truth.source_system, truth.source_entity, strict=True)} == set(PARTY_ENTITIES)
     for path, key in PARTY_KEYS.items():
         records = set(_load(demo, path)[key])
         system, entity = path.split("/")
@@ -198,8 +204,14 @@ def test_foreign_keys_point_at_records_of_the_same_system(demo: GenerateSummary)
     assert (surveys.ticket_id == "").sum() > 0, "relationship surveys have no ticket"
     assert set(tickets.category) == {"question", "complaint", "return", "other"}
     assert set(tickets.channel) == {"phone", "email", "chat", "web"}
-    assert set(tickets.satisfaction) == {"", "1", "2", "3", "4", "5"} or \
-        set(tickets.satisfaction) <= {"", "1", "2", "3", "4", "5"}
+    assert set(tickets.satisfaction) == {"", "1", "2", "3", "4", "5"} or set(tickets.satisfaction) <= {
+        "",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    }
     nps = surveys.nps_score[surveys.nps_score != ""].astype(int)
     assert nps.between(0, 10).all() and nps.nunique() >= 8
 
@@ -233,15 +245,13 @@ def _person_frames(demo: GenerateSummary) -> pd.DataFrame:
         t = truth[(truth.source_system == system) & (truth.source_entity == entity)]
         frame = frame.merge(t, left_on=key, right_on="source_record_id")
         frame["email_norm"] = frame.email.str.strip().str.lower()
-        rows.append(frame[["source_entity", "source_record_id", "party_id", "customer_id", "party_kind",
-                           "email_norm"]])
+        rows.append(frame[["source_entity", "source_record_id", "party_id", "customer_id", "party_kind", "email_norm"]])
     return pd.concat(rows, ignore_index=True)
 
 
 def test_messiness_duplicates_within_one_system(demo: GenerateSummary) -> None:
     truth = _truth(demo)
-    for entity, minimum in (("contacts", 0.02), ("debtors", 0.01), ("subscribers", 0.015),
-                            ("requesters", 0.02)):
+    for entity, minimum in (("contacts", 0.02), ("debtors", 0.01), ("subscribers", 0.015), ("requesters", 0.02)):
         part = truth[truth.source_entity == entity]
         per_party = part.groupby("party_id").size()
         share = (per_party > 1).mean()
@@ -262,11 +272,13 @@ def test_messiness_shared_mailboxes_and_addresses(demo: GenerateSummary) -> None
     assert any(e.startswith("info@") for e in shared.index)
     assert any(e.startswith("fam.") for e in shared.index)
     # households: different customers at one address (finance knows the current address)
-    debtors = _latest(demo, "finance/debtors").merge(_truth(demo), left_on="debtor_number",
-                                                     right_on="source_record_id")
+    debtors = _latest(demo, "finance/debtors").merge(_truth(demo), left_on="debtor_number", right_on="source_record_id")
     debtors = debtors[(debtors.street != "") & (debtors.postcode != "")]
-    debtors["addr"] = debtors.postcode.str.replace(" ", "").str.upper() + "|" + \
-        debtors.house_number.str.extract(r"^(\d+)", expand=False)
+    debtors["addr"] = (
+        debtors.postcode.str.replace(" ", "").str.upper()
+        + "|"
+        + debtors.house_number.str.extract(r"^(\d+)", expand=False)
+    )
     per_address = debtors.groupby("addr").customer_id.nunique()
     assert (per_address > 1).sum() >= 10
 
@@ -294,8 +306,9 @@ def test_messiness_name_and_format_variants(demo: GenerateSummary) -> None:
         assert shape in shapes, shape
     # postcodes
     postcodes = pd.concat([contacts.postcode, debtors.postcode, accounts.postcode])
-    kinds = Counter("missing" if p == "" else
-                    re.sub(r"[A-Z]", "A", re.sub(r"[a-z]", "a", re.sub(r"\d", "9", p))) for p in postcodes)
+    kinds = Counter(
+        "missing" if p == "" else re.sub(r"[A-Z]", "A", re.sub(r"[a-z]", "a", re.sub(r"\d", "9", p))) for p in postcodes
+    )
     for shape in ("9999 AA", "9999AA", "9999 aa", "missing"):
         assert kinds[shape] > 0, shape
     assert kinds["9999 AA"] > 0.4 * (sum(kinds.values()) - kinds["missing"])
@@ -316,29 +329,41 @@ def test_messiness_namesakes_nicknames_typos_and_movers(demo: GenerateSummary) -
     assert (per_name > 1).sum() >= 3
     assert per_name.get("jan de vries", 0) + per_name.get("maria jansen", 0) >= 1
     # nicknames: one person under different first names across systems
-    subs = _latest(demo, "marketing/subscribers").merge(truth, left_on="subscriber_id",
-                                                        right_on="source_record_id")
+    subs = _latest(demo, "marketing/subscribers").merge(truth, left_on="subscriber_id", right_on="source_record_id")
     both = contacts.merge(subs, on="party_id", suffixes=("_crm", "_mkt"))
     both = both[(both.first_name_crm != "") & (both.first_name_mkt != "")]
     different = both[both.first_name_crm.str.lower() != both.first_name_mkt.str.lower()]
     pairs = set(zip(different.first_name_crm.str.title(), different.first_name_mkt.str.title(), strict=True))
-    nickname_pairs = {("Johannes", "Jan"), ("Jan", "Johannes"), ("Johannes", "Hans"), ("Hans", "Johannes"),
-                      ("Wilhelmus", "Wim"), ("Wim", "Wilhelmus"), ("Cornelis", "Kees"), ("Kees", "Cornelis"),
-                      ("Elisabeth", "Lisa"), ("Lisa", "Elisabeth"), ("Elisabeth", "Els"),
-                      ("Els", "Elisabeth"),
-                      ("Hendrik", "Henk"), ("Henk", "Hendrik"), ("Maria", "Mieke"), ("Mieke", "Maria"),
-                      ("Petrus", "Piet"), ("Piet", "Petrus"), ("Jacobus", "Jaap"), ("Jaap", "Jacobus")}
+    nickname_pairs = {
+        ("Johannes", "Jan"),
+        ("Jan", "Johannes"),
+        ("Johannes", "Hans"),
+        ("Hans", "Johannes"),
+        ("Wilhelmus", "Wim"),
+        ("Wim", "Wilhelmus"),
+        ("Cornelis", "Kees"),
+        ("Kees", "Cornelis"),
+        ("Elisabeth", "Lisa"),
+        ("Lisa", "Elisabeth"),
+        ("Elisabeth", "Els"),
+        ("Els", "Elisabeth"),
+        ("Hendrik", "Henk"),
+        ("Henk", "Hendrik"),
+        ("Maria", "Mieke"),
+        ("Mieke", "Maria"),
+        ("Petrus", "Piet"),
+        ("Piet", "Petrus"),
+        ("Jacobus", "Jaap"),
+        ("Jaap", "Jacobus"),
+    }
     assert pairs & nickname_pairs
     assert len(different) > 0.1 * len(both)
     # people who moved: the CRM (first delivery) has another postcode than finance for the same person
     full = _load(demo, "crm/contacts")
-    full = full[full._file.str.endswith("_full.csv")].merge(truth, left_on="contact_id",
-                                                            right_on="source_record_id")
-    debtors = _latest(demo, "finance/debtors").merge(truth, left_on="debtor_number",
-                                                     right_on="source_record_id")
+    full = full[full._file.str.endswith("_full.csv")].merge(truth, left_on="contact_id", right_on="source_record_id")
+    debtors = _latest(demo, "finance/debtors").merge(truth, left_on="debtor_number", right_on="source_record_id")
     norm = lambda s: s.str.replace(" ", "").str.upper()  # noqa: E731
-    moved = full.assign(pc=norm(full.postcode)).merge(debtors.assign(pc=norm(debtors.postcode)),
-                                                      on="party_id")
+    moved = full.assign(pc=norm(full.postcode)).merge(debtors.assign(pc=norm(debtors.postcode)), on="party_id")
     moved = moved[(moved.pc_x != "") & (moved.pc_y != "") & moved.account_id.eq("")]
     assert 0.01 < (moved.pc_x != moved.pc_y).mean() < 0.2
 
@@ -359,8 +384,7 @@ def test_ids_differ_per_system_and_identifiers_are_valid(demo: GenerateSummary) 
     assert vat[vat != ""].str.fullmatch(r"NL\d{9}B\d{2}").all()
     # B2B debtors carry the company name; B2C debtors carry no KvK
     truth = _truth(demo)
-    kind = debtors.debtor_number.map(truth[truth.source_entity == "debtors"].set_index("source_record_id")
-                                     .party_kind)
+    kind = debtors.debtor_number.map(truth[truth.source_entity == "debtors"].set_index("source_record_id").party_kind)
     assert (debtors.kvk_number[kind == "person"] == "").all()
 
 

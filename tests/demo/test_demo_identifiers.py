@@ -44,8 +44,7 @@ def test_phone_styles_all_reduce_to_the_same_number() -> None:
         assert len(shapes) == 6
         for shape in shapes:
             digits = re.sub(r"\D", "", shape)
-            digits = digits[4:] if digits.startswith("0031") else digits[2:] if digits.startswith("31") \
-                else digits[1:]
+            digits = digits[4:] if digits.startswith("0031") else digits[2:] if digits.startswith("31") else digits[1:]
             assert digits == nsn, shape
     assert identifiers.format_phone("612345678", 0) == "06-12345678"
     assert identifiers.format_phone("612345678", 1) == "+31 6 1234 5678"
@@ -54,8 +53,7 @@ def test_phone_styles_all_reduce_to_the_same_number() -> None:
 
 
 def test_postcode_and_house_number_spellings() -> None:
-    assert [identifiers.format_postcode(1234, "AB", s) for s in range(4)] == \
-        ["1234 AB", "1234AB", "1234 ab", "1234ab"]
+    assert [identifiers.format_postcode(1234, "AB", s) for s in range(4)] == ["1234 AB", "1234AB", "1234 ab", "1234ab"]
     assert identifiers.format_house_number(12, "a", 0) == "12a"
     assert identifiers.format_house_number(12, "-2", 0) == "12-2"
     assert identifiers.format_house_number(12, " bis", 0) == "12 bis"
@@ -88,11 +86,29 @@ def test_typo_changes_text_by_one_edit() -> None:
 def test_display_name_produces_the_documented_variants() -> None:
     rng = random.Random(1)
     address = Address("Kerkstraat", 1, "", 1011, "AB", 0)
-    person = Person(party_id="P1", index=1, gender="M", first="Johannes", call="Jan", infix="de",
-                    last="Jong", birth=date(1970, 1, 1), email="x@y.nl", mobile="6",
-                    landline="", address=address)
+    person = Person(
+        party_id="P1",
+        index=1,
+        gender="M",
+        first="Johannes",
+        call="Jan",
+        infix="de",
+        last="Jong",
+        birth=date(1970, 1, 1),
+        email="x@y.nl",
+        mobile="6",
+        landline="",
+        address=address,
+    )
     seen = {messy.display_name(rng, person) for _ in range(3000)}
-    variants = ("Jan de Jong", "J. de Jong", "Jong, Jan de", "De Jong", "de Jong, Jan", "Johannes de Jong",
-                "JAN DE JONG")
+    variants = (
+        "Jan de Jong",
+        "J. de Jong",
+        "Jong, Jan de",
+        "De Jong",
+        "de Jong, Jan",
+        "Johannes de Jong",
+        "JAN DE JONG",
+    )
     for variant in variants:
         assert variant in seen, variant

@@ -46,17 +46,30 @@ def published(url: str) -> dict:
         for customer_id, record_key in conn.execute("select customer_id, record_key from marts.customer_identity_map"):
             members.setdefault(customer_id, []).append(record_key)
         key = {c: tuple(sorted(keys)) for c, keys in members.items()}
-        customers = {key[c]: first_seen for c, first_seen in conn.execute(
-            "select customer_id, (first_seen_at at time zone 'Europe/Amsterdam')::date from marts.dim_customer")}
+        customers = {
+            key[c]: first_seen
+            for c, first_seen in conn.execute(
+                "select customer_id, (first_seen_at at time zone 'Europe/Amsterdam')::date from marts.dim_customer"
+            )
+        }
         revenue = {key[c]: r for c, r in conn.execute("select customer_id, revenue_12m from marts.customer_360")}
-        contacts = Counter((key[c], d, ch, reason) for c, d, ch, reason in conn.execute(
-            "select customer_id, planned_date, channel, reason from marts.contact_plan"))
+        contacts = Counter(
+            (key[c], d, ch, reason)
+            for c, d, ch, reason in conn.execute(
+                "select customer_id, planned_date, channel, reason from marts.contact_plan"
+            )
+        )
     return {"customers": customers, "revenue": revenue, "contacts": contacts}
 
 
 @pytest.fixture(scope="module")
-def runs(landings, base_settings: Settings, warehouse_url: str, second_warehouse: str,
-         tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+def runs(
+    landings,
+    base_settings: Settings,
+    warehouse_url: str,
+    second_warehouse: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, dict]:
     full, truncated = landings
     one = base_settings.with_(home=tmp_path_factory.mktemp("asof_home"), database_url=warehouse_url)
     two = base_settings.with_(home=tmp_path_factory.mktemp("asof_home_t"), database_url=second_warehouse)

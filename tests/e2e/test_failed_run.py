@@ -48,7 +48,8 @@ def test_bad_delivery_fails_the_run_publishes_nothing_and_a_rerun_succeeds(
     with psycopg.connect(warehouse_url) as conn:
         status, rejected = conn.execute(
             "select r.status, (select count(*) from raw.load_audit where status = 'rejected') "
-            "from ops.pipeline_runs r order by started_at desc limit 1").fetchone()
+            "from ops.pipeline_runs r order by started_at desc limit 1"
+        ).fetchone()
     assert (status, rejected) == ("failed", 1)
 
     bad.unlink()  # the data engineer fixes the input and simply re-runs

@@ -57,49 +57,70 @@ def test_every_contract_table_is_published_with_rows(pipeline_run, warehouse_url
         (count,) = _rows(warehouse_url, f"select count(*) from marts.{table}")[0]
         # the monthly evaluation DAG fills segment_evaluation_monthly (tests/evaluation); published empty here
         assert count > 0 or table == "segment_evaluation_monthly", table
-    assert _rows(warehouse_url, "select count(*) from information_schema.schemata where schema_name = 'marts_next'") \
-        == [(0,)], "the build schema is swapped in, not left behind"
+    assert _rows(
+        warehouse_url, "select count(*) from information_schema.schemata where schema_name = 'marts_next'"
+    ) == [(0,)], "the build schema is swapped in, not left behind"
 
 
 def test_every_party_record_maps_exactly_once(pipeline_run, warehouse_url) -> None:
     expected = 0
     for name in PARTY_ENTITIES:
         entity = BY_NAME[name]
-        (n,) = _rows(warehouse_url, f"select count(distinct {entity.key}) from raw.{name} "
-                                    f"where {entity.key} is not null and btrim({entity.key}) <> ''")[0]
+        (n,) = _rows(
+            warehouse_url,
+            f"select count(distinct {entity.key}) from raw.{name} "
+            f"where {entity.key} is not null and btrim({entity.key}) <> ''",
+        )[0]
         expected += n
-    dupes = _rows(warehouse_url, """
+    dupes = _rows(
+        warehouse_url,
+        """
         select source_system, source_entity, source_record_id, count(*) from marts.customer_identity_map
-        group by 1, 2, 3 having count(*) > 1""")
+        group by 1, 2, 3 having count(*) > 1""",
+    )
     assert dupes == []
     (mapped,) = _rows(warehouse_url, "select count(*) from marts.customer_identity_map")[0]
     assert mapped == expected
-    unmapped = _rows(warehouse_url, """
+    unmapped = _rows(
+        warehouse_url,
+        """
         select count(*) from marts.customer_identity_map m
-        left join marts.dim_customer d using (customer_id) where d.customer_id is null""")
+        left join marts.dim_customer d using (customer_id) where d.customer_id is null""",
+    )
     assert unmapped == [(0,)]
 
 
 def test_customer_360_one_row_per_customer_and_all_segmented(pipeline_run, warehouse_url) -> None:
-    (n_dim, n_360, n_distinct) = _rows(warehouse_url, """
+    (n_dim, n_360, n_distinct) = _rows(
+        warehouse_url,
+        """
         select (select count(*) from marts.dim_customer),
                (select count(*) from marts.customer_360),
-               (select count(distinct customer_id) from marts.customer_360)""")[0]
+               (select count(distinct customer_id) from marts.customer_360)""",
+    )[0]
     assert n_dim == n_360 == n_distinct
-    missing = _rows(warehouse_url, """
+    missing = _rows(
+        warehouse_url,
+        """
         select count(*) from marts.dim_customer d left join marts.customer_360 c using (customer_id)
-        where c.customer_id is null or c.segment is null""")
+        where c.customer_id is null or c.segment is null""",
+    )
     assert missing == [(0,)]
-    (no_segment,) = _rows(warehouse_url, """
+    (no_segment,) = _rows(
+        warehouse_url,
+        """
         select count(*) from marts.dim_customer d left join marts.customer_segments s using (customer_id)
-        where s.segment is null""")[0]
+        where s.segment is null""",
+    )[0]
     assert no_segment == 0
 
 
 def test_revenue_reconciles_with_invoices_loaded(pipeline_run, warehouse_url) -> None:
     """Revenue in customer_360 = amount_excl_vat of the non-credited invoices in (as_of - 12 months, as_of],
     computed here straight from raw (latest version of each invoice), independently of dbt."""
-    (raw_revenue,) = _rows(warehouse_url, f"""
+    (raw_revenue,) = _rows(
+        warehouse_url,
+        f"""
         with latest as (
             select distinct on (i.invoice_number) i.invoice_number, i.invoice_date, i.status,
                    case when a.decimal_separator = ','
@@ -110,7 +131,8 @@ def test_revenue_reconciles_with_invoices_loaded(pipeline_run, warehouse_url) ->
         select coalesce(sum(amount::numeric), 0) from latest
         where lower(btrim(status)) <> 'credited'
           and invoice_date::date > date '{AS_OF}' - interval '12 months' and invoice_date::date <= date '{AS_OF}'
-    """)[0]
+    """,
+    )[0]
     (mart_revenue,) = _rows(warehouse_url, "select sum(revenue_12m) from marts.customer_360")[0]
     assert raw_revenue > 0
     assert float(mart_revenue) == pytest.approx(float(raw_revenue), abs=0.01)
@@ -131,9 +153,14 @@ def test_identity_quality_against_truth(pipeline_run, warehouse_url) -> None:
 
     _, out = pipeline_run
     truth = pd.read_csv(Path(out) / "truth" / "records.csv", dtype=str)
-    mapped = pd.DataFrame(_rows(warehouse_url, """
-        select source_system, source_entity, source_record_id, party_id from marts.customer_identity_map"""),
-        columns=["source_system", "source_entity", "source_record_id", "pred_party"])
+    mapped = pd.DataFrame(
+        _rows(
+            warehouse_url,
+            """
+        select source_system, source_entity, source_record_id, party_id from marts.customer_identity_map""",
+        ),
+        columns=["source_system", "source_entity", "source_record_id", "pred_party"],
+    )
     joined = truth.merge(mapped, on=["source_system", "source_entity", "source_record_id"])
     assert len(joined) == len(truth)
     # pairwise precision/recall over records sharing a true party vs a predicted party
@@ -154,10 +181,13 @@ def test_identity_quality_against_truth(pipeline_run, warehouse_url) -> None:
 
 
 def test_a_record_without_any_name_is_still_a_named_customer(pipeline_run, warehouse_url) -> None:
-    rows = _rows(warehouse_url, """
+    rows = _rows(
+        warehouse_url,
+        """
         select d.display_name, d.customer_type from marts.customer_identity_map m
         join marts.dim_customer d using (customer_id)
-        where m.source_system = 'service' and m.source_record_id = 'R-NAMELESS'""")
+        where m.source_system = 'service' and m.source_record_id = 'R-NAMELESS'""",
+    )
     assert rows == [("service requesters R-NAMELESS", "person")]
 
 

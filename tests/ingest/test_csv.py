@@ -172,9 +172,7 @@ def test_broken_quoting_is_quarantined(warehouse_url, landing, deliver, conn):
 
 
 def test_bad_dates_load_unchanged(warehouse_url, landing, deliver, conn):
-    deliver(
-        "service/tickets/t.csv", "ticket_id,requester_id,created_at\nT1,R1,31-02-2026\nT2,R1,2026-13-45\n"
-    )
+    deliver("service/tickets/t.csv", "ticket_id,requester_id,created_at\nT1,R1,31-02-2026\nT2,R1,2026-13-45\n")
     [d] = load_landing(warehouse_url, landing).deliveries
     assert d.status == "loaded" and d.rows_loaded == 2
     assert conn.execute("select created_at from raw.service_tickets order by 1").fetchall() == [
@@ -196,9 +194,7 @@ def test_invalid_utf8_bytes_quarantine_only_their_row(warehouse_url, landing, de
         ("Müller",),
         ("Çelik",),
     ]
-    row_number, raw_line, reason = conn.execute(
-        "select row_number, raw_line, reason from raw.quarantine"
-    ).fetchone()
+    row_number, raw_line, reason = conn.execute("select row_number, raw_line, reason from raw.quarantine").fetchone()
     assert row_number == 2 and raw_line == "C2,Bad\\xff\\xfeName,Utrecht\n"
     assert reason == "crm/contacts/x.csv row 2 column last_name: bytes that are not valid utf-8"
 
@@ -225,14 +221,14 @@ def test_one_megabyte_field(warehouse_url, landing, deliver, conn):
     big = "x" * 1_000_000
     deliver(
         "crm/activities/a.csv",
-        f"activity_id,activity_type,occurred_at,subject\nA1,call,2026-01-01,{big}\n"
-        "A2,visit,2026-01-02,short\n",
+        f"activity_id,activity_type,occurred_at,subject\nA1,call,2026-01-01,{big}\nA2,visit,2026-01-02,short\n",
     )
     [d] = load_landing(warehouse_url, landing).deliveries
     assert (d.status, d.rows_loaded) == ("loaded", 2)
-    assert conn.execute(
-        "select activity_id, length(subject) from raw.crm_activities order by 1"
-    ).fetchall() == [("A1", 1_000_000), ("A2", 5)]
+    assert conn.execute("select activity_id, length(subject) from raw.crm_activities order by 1").fetchall() == [
+        ("A1", 1_000_000),
+        ("A2", 5),
+    ]
 
 
 def test_missing_required_column_rejects_the_delivery(warehouse_url, landing, deliver, conn):
@@ -274,8 +270,9 @@ def test_source_yml_configures_encoding_and_decimal(warehouse_url, landing, deli
     deliver("finance/_source.yml", "encoding: windows-1252\ndelimiter: ';'\ndecimal_separator: ','\n")
     deliver(
         "finance/invoices/a.csv",
-        "invoice_number;debtor_number;invoice_date;amount_excl_vat;status\n"
-        "F-1;D1;2026-01-05;100;paid\n".encode("cp1252"),
+        "invoice_number;debtor_number;invoice_date;amount_excl_vat;status\nF-1;D1;2026-01-05;100;paid\n".encode(
+            "cp1252"
+        ),
     )
     [d] = load_landing(warehouse_url, landing).deliveries
     options = audit(conn, d.load_id)[5]
@@ -295,9 +292,7 @@ def test_quoted_newlines_and_bom(warehouse_url, landing, deliver, conn):
     )
     [d] = load_landing(warehouse_url, landing).deliveries
     assert (d.status, d.rows_loaded) == ("loaded", 2)
-    rows = conn.execute(
-        "select activity_id, subject, _row_number from raw.crm_activities order by 3"
-    ).fetchall()
+    rows = conn.execute("select activity_id, subject, _row_number from raw.crm_activities order by 3").fetchall()
     assert rows == [("A1", 'line one\r\nline two, with "quotes"', 1), ("A2", "x", 2)]
     assert audit(conn, d.load_id)[5]["bom"] is True
 
@@ -309,9 +304,10 @@ def test_gzip_delivery(warehouse_url, landing, deliver, conn):
     )
     [d] = load_landing(warehouse_url, landing).deliveries
     assert (d.status, d.rows_loaded) == ("loaded", 2)
-    assert conn.execute(
-        "select subscriber_id, email, opt_in from raw.marketing_subscribers order by 1"
-    ).fetchall() == [("M1", "a@example.nl", "true"), ("M2", "b@example.nl", "false")]
+    assert conn.execute("select subscriber_id, email, opt_in from raw.marketing_subscribers order by 1").fetchall() == [
+        ("M1", "a@example.nl", "true"),
+        ("M2", "b@example.nl", "false"),
+    ]
     assert audit(conn, d.load_id)[5]["format"] == "csv.gz"
 
 
@@ -330,8 +326,9 @@ def test_row_numbers_restart_per_delivery_in_one_run(warehouse_url, landing, del
     deliver("crm/contacts/a.csv", "contact_id,last_name\n" + "".join(f"C{i},x\n" for i in range(1500)))
     deliver("crm/contacts/b.csv", "contact_id,last_name\n" + "".join(f"D{i},y\n" for i in range(700)))
     ids = load_landing(warehouse_url, landing).load_ids
-    rows = conn.execute("select _load_id, min(_row_number), max(_row_number), count(*) from raw.crm_contacts"
-                        " group by 1 order by 1").fetchall()
+    rows = conn.execute(
+        "select _load_id, min(_row_number), max(_row_number), count(*) from raw.crm_contacts group by 1 order by 1"
+    ).fetchall()
     assert rows == [(ids[0], 1, 1500, 1500), (ids[1], 1, 700, 700)]
     first = conn.execute("select _row_number from raw.crm_contacts where contact_id = 'C0'").fetchone()
     assert first == (1,)

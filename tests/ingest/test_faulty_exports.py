@@ -28,8 +28,9 @@ def test_utf16_with_a_bom_is_decoded(warehouse_url, fresh_raw, landing, deliver,
     assert _audit(fresh_raw)[0][3] == codec
 
 
-def test_broken_utf16_is_rejected_in_one_line_and_the_other_deliveries_still_load(warehouse_url, fresh_raw, landing,
-                                                                                  deliver, caplog):
+def test_broken_utf16_is_rejected_in_one_line_and_the_other_deliveries_still_load(
+    warehouse_url, fresh_raw, landing, deliver, caplog
+):
     deliver("service/requesters/a.csv", codecs.BOM_UTF16_LE + REQUESTERS.encode("utf-16-le") + b"\x00")  # odd length
     deliver("service/requesters/b.csv", "requester_id,na\x00me\nR9,x\n")  # a NUL byte in the header
     deliver("service/requesters/c.csv", REQUESTERS.replace("R1", "R3").replace("R2", "R4"))
@@ -41,18 +42,24 @@ def test_broken_utf16_is_rejected_in_one_line_and_the_other_deliveries_still_loa
     assert statuses["service/requesters/b.csv"] == "rejected"
     audit = {path: (status, error) for path, status, error, _ in _audit(fresh_raw)}
     size = (landing / "service/requesters/a.csv").stat().st_size
-    assert audit["service/requesters/a.csv"] == ("rejected", f"service/requesters/a.csv: not valid utf-16-le at "
-                                                 f"byte {size - 1} (truncated data); re-export the file as UTF-8 "
-                                                 "or UTF-16 with a BOM")
+    assert audit["service/requesters/a.csv"] == (
+        "rejected",
+        f"service/requesters/a.csv: not valid utf-16-le at "
+        f"byte {size - 1} (truncated data); re-export the file as UTF-8 "
+        "or UTF-16 with a BOM",
+    )
     assert audit["service/requesters/b.csv"] == (
-        "rejected", "service/requesters/b.csv: NUL bytes in the header (column 2): not a text CSV export")
+        "rejected",
+        "service/requesters/b.csv: NUL bytes in the header (column 2): not a text CSV export",
+    )
     assert all(r.exc_info is None for r in caplog.records)  # a data error is one line, no traceback
     ids = fresh_raw.execute("select requester_id from raw.service_requesters order by 1").fetchall()
     assert ids == [("R3",), ("R4",)]
 
 
-def test_a_changed_file_under_a_known_name_is_a_correction_that_replaces_its_rows(warehouse_url, fresh_raw, landing,
-                                                                                  deliver, caplog):
+def test_a_changed_file_under_a_known_name_is_a_correction_that_replaces_its_rows(
+    warehouse_url, fresh_raw, landing, deliver, caplog
+):
     deliver("service/requesters/2026-01.csv", REQUESTERS + "R5,Removed Later,r5@example.nl\n")
     [first] = load_landing(warehouse_url, landing).load_ids
     deliver("service/requesters/2026-01.csv", REQUESTERS.replace("Ans Jansen", "Ans Jansen-Bakker"))
@@ -63,8 +70,10 @@ def test_a_changed_file_under_a_known_name_is_a_correction_that_replaces_its_row
     audit = fresh_raw.execute("select load_id, status, replaced_by from raw.load_audit order by 1").fetchall()
     assert audit == [(first, "replaced", second), (second, "loaded", None)]
     [notice] = [r.getMessage() for r in caplog.records if "correction" in r.getMessage()]
-    assert notice == (f"service/requesters/2026-01.csv: changed since load {first}: treated as a correction, "
-                      f"its 3 rows replaced by load {second}")
+    assert notice == (
+        f"service/requesters/2026-01.csv: changed since load {first}: treated as a correction, "
+        f"its 3 rows replaced by load {second}"
+    )
     # the same content again under another name is still recognised as loaded
     deliver("service/requesters/copy.csv", REQUESTERS.replace("Ans Jansen", "Ans Jansen-Bakker"))
     assert [d.status for d in load_landing(warehouse_url, landing).deliveries][-1] == "skipped"

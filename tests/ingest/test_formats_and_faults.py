@@ -33,8 +33,7 @@ def test_jsonl_delivery_keeps_literal_values(warehouse_url, landing, deliver, co
     [d] = load_landing(warehouse_url, landing).deliveries
     assert (d.status, d.rows_loaded, d.rows_quarantined) == ("loaded", 2, 2)
     rows = conn.execute(
-        "select event_id, cost, campaign_id, _row_number, _extra from raw.marketing_events"
-        " order by _row_number"
+        "select event_id, cost, campaign_id, _row_number, _extra from raw.marketing_events order by _row_number"
     ).fetchall()
     assert rows == [("E1", "0.10", None, 1, {"device": {"os": "ios"}}), ("2", None, "17", 3, None)]
     reasons = [r[0] for r in conn.execute("select reason from raw.quarantine order by row_number")]
@@ -43,9 +42,7 @@ def test_jsonl_delivery_keeps_literal_values(warehouse_url, landing, deliver, co
 
 
 def test_jsonl_without_a_required_key_is_rejected(warehouse_url, landing, deliver, conn):
-    deliver(
-        "marketing/events/e.jsonl", '{"event_id": "E1", "subscriber_id": "M1", "occurred_at": "2026-01-01"}\n'
-    )
+    deliver("marketing/events/e.jsonl", '{"event_id": "E1", "subscriber_id": "M1", "occurred_at": "2026-01-01"}\n')
     [d] = load_landing(warehouse_url, landing).rejected
     assert "marketing/events/e.jsonl: missing required column(s) event_type" in d.error
     assert conn.execute("select count(*) from raw.marketing_events").fetchone()[0] == 0
@@ -109,9 +106,7 @@ def test_sigkill_mid_load_then_rerun_loads_exactly_once(warehouse_url, landing, 
     time.sleep(0.3)  # well into the COPY (a full load takes seconds)
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
-    status, error = conn.execute(
-        "select status, error from raw.load_audit where load_id = %s", started
-    ).fetchone()
+    status, error = conn.execute("select status, error from raw.load_audit where load_id = %s", started).fetchone()
     assert status == "failed" and error.startswith("interrupted")
     report = load_landing(warehouse_url, landing)  # waits for the dead session's lock, then loads again
     [d] = report.deliveries

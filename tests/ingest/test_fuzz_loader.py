@@ -59,8 +59,10 @@ def delivery(draw) -> tuple[str, bytes, int]:
     text = delimiter.join(header) + newline + "".join(r + newline for r in rows)
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "mixed"]))
     if encoding == "mixed":  # Windows-1252 lines pasted into a UTF-8 export
-        data = newline.encode().join(ln.encode("cp1252", "replace") if i % 3 == 2 else ln.encode("utf-8")
-                                     for i, ln in enumerate(text.split(newline)))
+        data = newline.encode().join(
+            ln.encode("cp1252", "replace") if i % 3 == 2 else ln.encode("utf-8")
+            for i, ln in enumerate(text.split(newline))
+        )
     else:
         data = text.encode(encoding, "replace")
     suffix = ".csv"
@@ -95,9 +97,13 @@ def loader_conn(warehouse_url):
         yield conn
 
 
-@settings(max_examples=2000, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @seed(20261204)
 @given(case=delivery())
 def test_the_loader_never_crashes_and_loses_no_row(loader_conn, tmp_path_factory, case):
@@ -114,13 +120,15 @@ def test_the_loader_never_crashes_and_loses_no_row(loader_conn, tmp_path_factory
     assert result.error is None or ("\x00" not in result.error and "\n" not in result.error)
     in_raw = loader_conn.execute(_LINES_IN_RAW, (result.load_id,)).fetchone()[0]
     in_quarantine = loader_conn.execute(_LINES_IN_QUARANTINE, (result.load_id,)).fetchone()[0]
-    (status,) = loader_conn.execute("select status from raw.load_audit where load_id = %s",
-                                    (result.load_id,)).fetchone()
+    (status,) = loader_conn.execute(
+        "select status from raw.load_audit where load_id = %s", (result.load_id,)
+    ).fetchone()
     assert status == result.status
     if result.status != "loaded":
         assert (in_raw, in_quarantine) == (0, 0), result.error
         return
-    raw_rows = loader_conn.execute("select count(*) from raw.service_requesters where _load_id = %s",
-                                   (result.load_id,)).fetchone()[0]
+    raw_rows = loader_conn.execute(
+        "select count(*) from raw.service_requesters where _load_id = %s", (result.load_id,)
+    ).fetchone()[0]
     assert raw_rows == result.rows_loaded
     assert in_raw + in_quarantine == lines, (result, in_raw, in_quarantine)

@@ -36,14 +36,16 @@ def invoices(n: int, date: str = "2026-01-05", amount: str = "1234,56") -> str:
 
 
 def flagged(conn) -> list[tuple]:
-    return conn.execute("select source_file, row_number, column_name, value from raw.flagged_values"
-                        " order by row_number, column_name").fetchall()
+    return conn.execute(
+        "select source_file, row_number, column_name, value from raw.flagged_values order by row_number, column_name"
+    ).fetchall()
 
 
 def test_a_point_amount_in_a_decimal_comma_file_is_flagged_never_multiplied(settings, warehouse_url, conn, landing):
     """Finding 1: `100.00` among `1234,56` amounts was published as 10000."""
-    deliver(landing, "finance/invoices/2026-01.csv",
-            HEADER + invoices(5) + "F9;D1;2026-01-09;;;100.00;21,00;50,00;paid\n")
+    deliver(
+        landing, "finance/invoices/2026-01.csv", HEADER + invoices(5) + "F9;D1;2026-01-09;;;100.00;21,00;50,00;paid\n"
+    )
     ids = load_landing(warehouse_url, landing).load_ids
     assert conn.execute("select decimal_separator from raw.load_audit").fetchone() == (",",)
     result = check_raw(settings, warehouse_url, ids)
@@ -55,17 +57,18 @@ def test_a_point_amount_in_a_decimal_comma_file_is_flagged_never_multiplied(sett
     assert "1 unreadable values flagged" in message.splitlines()[0]
     assert "finance/invoices/2026-01.csv row 6: '100.00'" in message
     # the one definition staging uses reads the comma amounts and refuses the point one
-    values = conn.execute("select raw.cvm_amount(amount_excl_vat, ',') from raw.finance_invoices"
-                          " order by _row_number").fetchall()
+    values = conn.execute(
+        "select raw.cvm_amount(amount_excl_vat, ',') from raw.finance_invoices order by _row_number"
+    ).fetchall()
     assert [v for (v,) in values] == [Decimal("1234.56")] * 5 + [None]
     assert conn.execute("select gate_status from raw.load_audit").fetchone() == ("blocked",)
 
 
-def test_a_date_that_does_not_exist_blocks_even_under_the_one_percent_tolerance(settings, warehouse_url, conn,
-                                                                                 landing):
+def test_a_date_that_does_not_exist_blocks_even_under_the_one_percent_tolerance(settings, warehouse_url, conn, landing):
     """Finding 2: `2026-02-30` dropped out of revenue; `mostly: 0.99` let it through."""
-    deliver(landing, "finance/invoices/2026-02.csv",
-            HEADER + invoices(150) + "F999;D1;2026-02-30;;;10,00;2,10;5,00;paid\n")
+    deliver(
+        landing, "finance/invoices/2026-02.csv", HEADER + invoices(150) + "F999;D1;2026-02-30;;;10,00;2,10;5,00;paid\n"
+    )
     result = check_raw(settings, warehouse_url, load_landing(warehouse_url, landing).load_ids)
     assert not result.passed
     [failure] = result.failures
@@ -84,8 +87,9 @@ def test_dutch_dates_that_staging_reads_pass_the_gate(settings, warehouse_url, c
     assert [str(d) for (d,) in dates] == ["2025-12-31"]
 
 
-def test_a_blocked_delivery_stays_blocked_until_released_on_record(settings, warehouse_url, conn, landing,
-                                                                  monkeypatch, capsys):
+def test_a_blocked_delivery_stays_blocked_until_released_on_record(
+    settings, warehouse_url, conn, landing, monkeypatch, capsys
+):
     """Finding 3: re-running the same landing zone skipped the blocked delivery and published it."""
     deliver(landing, "finance/invoices/2026-03.csv", HEADER + invoices(3) + "F7;D1;2026-03-01;;;-93658,74;0;0;paid\n")
     [load_id] = load_landing(warehouse_url, landing).load_ids
@@ -96,8 +100,11 @@ def test_a_blocked_delivery_stays_blocked_until_released_on_record(settings, war
     assert rerun.load_ids == [] and [d.status for d in rerun.deliveries] == ["skipped"]
     again = check_raw(settings, warehouse_url, rerun.load_ids)  # ... but the blocked load is checked again
     assert again.checked_loads == [load_id] and not again.passed
-    with pytest.raises(DeliveryError, match=rf"not published: 1 deliveries .* load {load_id} "
-                                            r"finance/invoices/2026-03.csv \(blocked\)"):
+    with pytest.raises(
+        DeliveryError,
+        match=rf"not published: 1 deliveries .* load {load_id} "
+        r"finance/invoices/2026-03.csv \(blocked\)",
+    ):
         require_all_passed(warehouse_url)
 
     monkeypatch.setenv("CVM_DATABASE_URL", warehouse_url)
@@ -106,8 +113,10 @@ def test_a_blocked_delivery_stays_blocked_until_released_on_record(settings, war
         main(["delivery", "release", str(load_id)])
     assert main(["delivery", "release", str(load_id), "--reason", "credit note, confirmed by finance"]) == 0
     assert "released" in capsys.readouterr().out
-    row = conn.execute("select gate_status, released_reason, released_at is not null from raw.load_audit"
-                       " where load_id = %s", (load_id,)).fetchone()
+    row = conn.execute(
+        "select gate_status, released_reason, released_at is not null from raw.load_audit where load_id = %s",
+        (load_id,),
+    ).fetchone()
     assert row == ("released", "credit note, confirmed by finance", True)
     require_all_passed(warehouse_url)  # no exception
     assert check_raw(settings, warehouse_url, []).checked_loads == []

@@ -32,16 +32,19 @@ def load(warehouse_url, conn, tmp_path):
 
 
 SURVEYS = "survey_id,requester_id,ticket_id,sent_at,responded_at,nps_score\n"
-INVOICES = ("invoice_number;debtor_number;invoice_date;due_date;paid_date;amount_excl_vat;vat_amount;cost_amount;"
-            "status\n")
+INVOICES = (
+    "invoice_number;debtor_number;invoice_date;due_date;paid_date;amount_excl_vat;vat_amount;cost_amount;status\n"
+)
 
 
 def test_clean_load_passes_and_writes_data_docs(settings, warehouse_url, load):
-    ids = load({
-        "service/surveys/1.csv": SURVEYS + "S1,R1,T1,2026-01-05T10:00:00,2026-01-06,9\nS2,R2,,2026-01-05,,\n",
-        "finance/invoices/1.csv": INVOICES + "F1;D1;2026-01-05;2026-02-04;;1.234,56;259,26;800,00;open\n"
-                                             "F2;D1;2026-01-06;2026-02-05;2026-01-20;12,50;2,63;5;paid\n",
-    })
+    ids = load(
+        {
+            "service/surveys/1.csv": SURVEYS + "S1,R1,T1,2026-01-05T10:00:00,2026-01-06,9\nS2,R2,,2026-01-05,,\n",
+            "finance/invoices/1.csv": INVOICES + "F1;D1;2026-01-05;2026-02-04;;1.234,56;259,26;800,00;open\n"
+            "F2;D1;2026-01-06;2026-02-05;2026-01-20;12,50;2,63;5;paid\n",
+        }
+    )
     result = check_raw(settings, warehouse_url, ids)
     assert result.passed, result.summary()
     assert result.failures == [] and result.warnings == []
@@ -53,10 +56,12 @@ def test_clean_load_passes_and_writes_data_docs(settings, warehouse_url, load):
 
 
 def test_the_given_loads_and_every_unchecked_one_are_checked_once(settings, warehouse_url, load, conn):
-    ids = load({
-        "service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,7\n",
-        "service/requesters/1.csv": "requester_id,name\nR1,Ans\n",
-    })
+    ids = load(
+        {
+            "service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,7\n",
+            "service/requesters/1.csv": "requester_id,name\nR1,Ans\n",
+        }
+    )
     surveys_only = [ids[1]]  # sorted path order: requesters, then surveys
     result = check_raw(settings, warehouse_url, surveys_only)  # requesters were never checked: included
     assert result.checked == ["raw.service_requesters", "raw.service_surveys"] and result.passed
@@ -69,10 +74,12 @@ def test_the_given_loads_and_every_unchecked_one_are_checked_once(settings, ware
 def test_a_later_run_with_fewer_entities_reuses_the_gx_project(settings, warehouse_url, load):
     """Daily deltas deliver a subset of the entities: the gate of the next run must not trip over the
     previous run's checkpoint, which referenced assets of entities this run does not check."""
-    ids = load({
-        "service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,7\n",
-        "service/requesters/1.csv": "requester_id,name\nR1,Ans\n",
-    })
+    ids = load(
+        {
+            "service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,7\n",
+            "service/requesters/1.csv": "requester_id,name\nR1,Ans\n",
+        }
+    )
     first = check_raw(settings, warehouse_url, ids)
     assert sorted(first.checked) == ["raw.service_requesters", "raw.service_surveys"] and first.passed
     second = check_raw(settings, warehouse_url, [ids[1]])  # same gx_dir, surveys only
@@ -86,8 +93,9 @@ def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, wareh
     ids = load({"service/surveys/1.csv": SURVEYS + rows})
     result = check_raw(settings, warehouse_url, ids)
     assert not result.passed
-    by_expectation = {f.expectation.split("(")[0] + "(" + f.expectation.split("(")[1].split(",")[0]: f
-                      for f in result.failures}
+    by_expectation = {
+        f.expectation.split("(")[0] + "(" + f.expectation.split("(")[1].split(",")[0]: f for f in result.failures
+    }
     dup = by_expectation["expect_compound_columns_to_be_unique(_load_id"]
     assert dup.suite == "raw.service_surveys" and dup.failing_count == 2 and dup.severity == "blocking"
     nps = by_expectation["expect_column_values_to_be_between(nps_score__value"]
@@ -97,17 +105,22 @@ def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, wareh
     message = str(exc.value)
     assert "raw.service_surveys: expect_column_values_to_be_between(nps_score__value" in message
     assert message.splitlines()[0].startswith(
-        "raw quality gate FAILED: 2 of 6 blocking expectations failed (3 failing rows) in raw.service_surveys")
+        "raw quality gate FAILED: 2 of 6 blocking expectations failed (3 failing rows) in raw.service_surveys"
+    )
     assert "1 of 3 rows fail; e.g. service/surveys/1.csv row 2: 11" in message
     assert "expect_compound_columns_to_be_unique(_load_id, survey_id)" in message
     assert str(result.data_docs_path) in message
 
 
 def test_bad_dates_load_but_the_gate_flags_them(settings, warehouse_url, load):
-    ids = load({"service/tickets/1.csv": "ticket_id,requester_id,created_at,resolved_at,category,channel\n"
-                                         "T1,R1,2026-01-05T09:00:00,31-02-2026,question,phone\n"
-                                         "T2,R1,2026-02-30,,complaint,email\n"
-                                         "T3,R2,2026-03-01 10:00,,other,chat\n"})
+    ids = load(
+        {
+            "service/tickets/1.csv": "ticket_id,requester_id,created_at,resolved_at,category,channel\n"
+            "T1,R1,2026-01-05T09:00:00,31-02-2026,question,phone\n"
+            "T2,R1,2026-02-30,,complaint,email\n"
+            "T3,R2,2026-03-01 10:00,,other,chat\n"
+        }
+    )
     result = check_raw(settings, warehouse_url, ids)
     [blocking] = result.failures
     assert blocking.expectation.startswith("expect_column_values_to_be_null(created_at__invalid")
@@ -118,14 +131,15 @@ def test_bad_dates_load_but_the_gate_flags_them(settings, warehouse_url, load):
 
 
 def test_warning_only_failure_passes_with_warnings(settings, warehouse_url, load):
-    ids = load({"marketing/subscribers/1.csv": "subscriber_id,email\nM1,a@example.nl\nM2,not-an-email\n"
-                                              "M3,c@example\n"})
+    ids = load({"marketing/subscribers/1.csv": "subscriber_id,email\nM1,a@example.nl\nM2,not-an-email\nM3,c@example\n"})
     result = check_raw(settings, warehouse_url, ids)
     assert result.passed and result.failures == []
     [warning] = result.warnings
     assert warning.severity == "warning" and warning.failing_count == 2
-    assert set(warning.examples) == {"marketing/subscribers/1.csv row 2: 'not-an-email'",
-                                     "marketing/subscribers/1.csv row 3: 'c@example'"}
+    assert set(warning.examples) == {
+        "marketing/subscribers/1.csv row 2: 'not-an-email'",
+        "marketing/subscribers/1.csv row 3: 'c@example'",
+    }
     assert "warning  raw.marketing_subscribers: expect_column_values_to_match_regex(email" in result.summary()
     result.raise_if_blocking()
 
@@ -138,13 +152,18 @@ def test_marts_gate(settings, warehouse_url, conn, tmp_path):
     settings = settings.with_(expectations_dir=expectations)
     conn.execute("drop schema if exists marts_test cascade")
     conn.execute("create schema marts_test")
-    conn.execute("create table marts_test.dim_customer (customer_id text, customer_type text, display_name text,"
-                 " email text, phone text, kvk_number text, first_seen_at date)")
-    conn.execute("insert into marts_test.dim_customer values ('C1', 'person', 'Jan', null, null, null, null),"
-                 " ('C2', 'organisation', 'Bakker BV', null, null, '12345678', null)")
+    conn.execute(
+        "create table marts_test.dim_customer (customer_id text, customer_type text, display_name text,"
+        " email text, phone text, kvk_number text, first_seen_at date)"
+    )
+    conn.execute(
+        "insert into marts_test.dim_customer values ('C1', 'person', 'Jan', null, null, null, null),"
+        " ('C2', 'organisation', 'Bakker BV', null, null, '12345678', null)"
+    )
     result = check_marts(settings, warehouse_url, schema="marts_test")
     assert [str(f) for f in result.failures] == [
-        "marts.contact_strategy: table marts_test.contact_strategy exists [blocking]; table missing"]
+        "marts.contact_strategy: table marts_test.contact_strategy exists [blocking]; table missing"
+    ]
     assert result.checked == ["marts.dim_customer"]
     conn.execute("insert into marts_test.dim_customer values ('C2', 'alien', 'X', null, null, null, null)")
     result = check_marts(settings, warehouse_url, schema="marts_test")
@@ -162,9 +181,18 @@ def test_every_suite_file_is_valid_and_every_entity_and_mart_has_one():
     raw = read_suites(REPO / "expectations" / "raw")
     marts = read_suites(REPO / "expectations" / "marts")
     assert set(raw) == {e.name for e in ENTITIES}
-    assert set(marts) == {"dim_customer", "customer_identity_map", "customer_360", "customer_segments",
-                          "contact_strategy", "contact_plan", "contact_pressure", "segment_evaluation_monthly",
-                          "inbound_guidance", "contact_plan_history"}
+    assert set(marts) == {
+        "dim_customer",
+        "customer_identity_map",
+        "customer_360",
+        "customer_segments",
+        "contact_strategy",
+        "contact_plan",
+        "contact_pressure",
+        "segment_evaluation_monthly",
+        "inbound_guidance",
+        "contact_plan_history",
+    }
     for suite in raw.values():
         types = [e["type"] for e in suite.expectations]
         assert "expect_table_row_count_to_be_between" in types and "expect_compound_columns_to_be_unique" in types

@@ -10,16 +10,38 @@ from icalendar import Calendar
 
 from cvm.strategy.export import CALL_COLUMNS, EMAIL_COLUMNS, MAIL_COLUMNS, employee_key, write_exports
 
-BASE = dict(segment="star", goal="retain", trigger_detail=None, due_within_hours=None, control_group=False,
-            street="Dorpsstraat", house_number="12", house_number_addition="a", postcode="1234AB", city="haarlem",
-            country="NL", email_opt_in=True, phone_opt_in=True, email="jan@bakkerij.nl", phone="+31612345678")
+BASE = dict(
+    segment="star",
+    goal="retain",
+    trigger_detail=None,
+    due_within_hours=None,
+    control_group=False,
+    street="Dorpsstraat",
+    house_number="12",
+    house_number_addition="a",
+    postcode="1234AB",
+    city="haarlem",
+    country="NL",
+    email_opt_in=True,
+    phone_opt_in=True,
+    email="jan@bakkerij.nl",
+    phone="+31612345678",
+)
 
 
 def _row(plan_id: str, channel: str, consent: str, **extra) -> dict:
-    return {**BASE, "contact_plan_id": plan_id, "customer_id": plan_id.split(":")[0],
-            "display_name": "Bakkerij De Jong",
-            "planned_date": date(2026, 7, 14), "channel": channel, "reason": "cadence", "consent": consent,
-            "account_manager": "Anna de Vries", **extra}
+    return {
+        **BASE,
+        "contact_plan_id": plan_id,
+        "customer_id": plan_id.split(":")[0],
+        "display_name": "Bakkerij De Jong",
+        "planned_date": date(2026, 7, 14),
+        "channel": channel,
+        "reason": "cadence",
+        "consent": consent,
+        "account_manager": "Anna de Vries",
+        **extra,
+    }
 
 
 def _csv(path: Path) -> tuple[tuple[str, ...], list[dict]]:
@@ -33,24 +55,30 @@ def test_exports_per_tool(tmp_path: Path) -> None:
         _row("C-1:1", "visit", "address"),
         _row("C-1:2", "call", "phone", reason="complaint_follow_up", due_within_hours=1, trigger_detail="complaint T9"),
         _row("C-1:3", "email", "email"),
-        _row("C-2:1", "mailing", "address", account_manager=None, display_name="Piet, \"de\" Vries"),
-        _row("C-3:1", "call", "phone", phone_opt_in=False),          # consent withdrawn: left out
-        _row("C-4:1", "email", "email", email=None),                 # no address to send to: left out
+        _row("C-2:1", "mailing", "address", account_manager=None, display_name='Piet, "de" Vries'),
+        _row("C-3:1", "call", "phone", phone_opt_in=False),  # consent withdrawn: left out
+        _row("C-4:1", "email", "email", email=None),  # no address to send to: left out
         _row("C-5:1", "call", "phone", account_manager=None),
     ]
     summary = write_exports(rows, tmp_path, stamp=datetime(2026, 7, 1, tzinfo=UTC))
     assert (summary.moments, summary.refused_no_consent) == (5, 2)
-    assert summary.files == {"call_lists/anna-de-vries.csv": 1, "calendars/anna-de-vries.ics": 2,
-                             "call_lists/unassigned.csv": 1, "calendars/unassigned.ics": 1,
-                             "mailing_list.csv": 1, "email_audience.csv": 1}
+    assert summary.files == {
+        "call_lists/anna-de-vries.csv": 1,
+        "calendars/anna-de-vries.ics": 2,
+        "call_lists/unassigned.csv": 1,
+        "calendars/unassigned.ics": 1,
+        "mailing_list.csv": 1,
+        "email_audience.csv": 1,
+    }
 
     columns, calls = _csv(tmp_path / "call_lists" / "anna-de-vries.csv")
     assert columns == CALL_COLUMNS
     assert [(c["contact_plan_id"], c["phone"], c["due_within_hours"]) for c in calls] == [
-        ("C-1:2", "+31612345678", "1")]
+        ("C-1:2", "+31612345678", "1")
+    ]
     columns, mail = _csv(tmp_path / "mailing_list.csv")
     assert columns == MAIL_COLUMNS
-    assert mail[0]["display_name"] == "Piet, \"de\" Vries" and mail[0]["postcode"] == "1234AB"
+    assert mail[0]["display_name"] == 'Piet, "de" Vries' and mail[0]["postcode"] == "1234AB"
     columns, audience = _csv(tmp_path / "email_audience.csv")
     assert columns == EMAIL_COLUMNS and [a["email"] for a in audience] == ["jan@bakkerij.nl"]
 
