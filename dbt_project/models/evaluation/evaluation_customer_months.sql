@@ -36,7 +36,13 @@ bounds as (
 
 history as (
 
-    select customer_id, month, value_class, segment, current_value_12m, revenue_12m
+    select
+        customer_id,
+        month,
+        value_class,
+        segment,
+        current_value_12m,
+        revenue_12m
     from {{ source('ml', 'segment_history') }}
     where model_run_id = '{{ var("model_run_id") }}'{{ only_when_evaluating() }}
 
@@ -56,13 +62,17 @@ at_start as (
 
 run as (
 
-    select as_of_date from {{ source('ml', 'model_runs') }} where model_run_id = '{{ var("model_run_id") }}'
+    select as_of_date from {{ source('ml', 'model_runs') }}
+    where model_run_id = '{{ var("model_run_id") }}'
 
 ),
 
 scores as (
 
-    select customer_id, potential_score, clv_12m
+    select
+        customer_id,
+        potential_score,
+        clv_12m
     from {{ source('ml', 'customer_scores') }}
     where model_run_id = '{{ var("model_run_id") }}'{{ only_when_evaluating() }}
 
@@ -70,7 +80,9 @@ scores as (
 
 invoices as (
 
-    select invoices.customer_id, sum(invoices.revenue) as revenue_month
+    select
+        invoices.customer_id,
+        sum(invoices.revenue) as revenue_month
     from {{ ref('int_invoices') }} as invoices
     inner join bounds
         on invoices.invoice_date >= bounds.month_start and invoices.invoice_date < bounds.next_month_start
@@ -100,19 +112,26 @@ nps as (
         surveys.nps_score
     from {{ ref('int_surveys') }} as surveys
     inner join bounds
-        on {{ local_date('surveys.responded_at') }} >= bounds.month_start
-        and {{ local_date('surveys.responded_at') }} < bounds.next_month_start
+        on
+            {{ local_date('surveys.responded_at') }} >= bounds.month_start
+            and {{ local_date('surveys.responded_at') }} < bounds.next_month_start
     where surveys.customer_id is not null and surveys.nps_score is not null
-    order by surveys.customer_id, surveys.responded_at desc, surveys.survey_id desc
+    order by surveys.customer_id asc, surveys.responded_at desc, surveys.survey_id desc  -- noqa: AM06
 
 ),
 
 control as (
 
     {% if has_control -%}
-    select customer_id, control_group from {{ published }}.customer_360
+        select
+            customer_id,
+            control_group
+        from {{ published }}.customer_360
     {%- else -%}
-    select null::text as customer_id, null::boolean as control_group where false
+        select
+            null::text as customer_id,
+            null::boolean as control_group
+        where false
     {%- endif %}
 
 ),
@@ -121,11 +140,11 @@ plan_published as (
 
     {% if has_plan -%}
     -- the plan as it was published last before the month began
-    select max(as_of_date) as plan_as_of
-    from {{ published }}.contact_plan_history
-    where as_of_date < (select month_start from bounds)
+        select max(as_of_date) as plan_as_of
+        from {{ published }}.contact_plan_history
+        where as_of_date < (select month_start from bounds)  -- noqa: RF02
     {%- else -%}
-    select null::date as plan_as_of
+        select null::date as plan_as_of
     {%- endif %}
 
 ),
@@ -133,18 +152,21 @@ plan_published as (
 plan as (
 
     {% if has_plan -%}
-    select
-        history.customer_id,
-        count(*) as planned_contacts_month,
-        sum(history.estimated_cost) as planned_cost_month
-    from {{ published }}.contact_plan_history as history
-    inner join bounds
-        on history.planned_date >= bounds.month_start and history.planned_date < bounds.next_month_start
-    inner join plan_published on history.as_of_date = plan_published.plan_as_of
-    group by 1
+        select
+            history.customer_id,
+            count(*) as planned_contacts_month,
+            sum(history.estimated_cost) as planned_cost_month
+        from {{ published }}.contact_plan_history as history
+        inner join bounds
+            on history.planned_date >= bounds.month_start and history.planned_date < bounds.next_month_start
+        inner join plan_published on history.as_of_date = plan_published.plan_as_of
+        group by 1
     {%- else -%}
-    select null::text as customer_id, null::bigint as planned_contacts_month, null::numeric as planned_cost_month
-    where false
+        select
+            null::text as customer_id,
+            null::bigint as planned_contacts_month,
+            null::numeric as planned_cost_month
+        where false
     {%- endif %}
 
 ),
@@ -155,12 +177,12 @@ pressure as (
     select customer_id, over_contacted, under_contacted, as_of_date as pressure_as_of
     from {{ published }}.contact_pressure
     {%- else -%}
-    select
-        null::text as customer_id,
-        null::boolean as over_contacted,
-        null::boolean as under_contacted,
-        null::date as pressure_as_of
-    where false
+        select
+            null::text as customer_id,
+            null::boolean as over_contacted,
+            null::boolean as under_contacted,
+            null::date as pressure_as_of
+        where false
     {%- endif %}
 
 ),
@@ -218,7 +240,7 @@ final as (
 
         -- lineage
         '{{ var("model_run_id") }}' as model_run_id,
-        (select as_of_date from run) as run_as_of
+        (select as_of_date from run) as run_as_of  -- noqa: RF02
     from customers
     cross join bounds
     cross join plan_published

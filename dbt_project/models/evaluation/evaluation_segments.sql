@@ -29,13 +29,23 @@ customer_months as (
 
 strategy as (
 
-    select segment, goal, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
+    select
+        segment,
+        goal,
+        contacts_per_year,
+        max_contact_cost_per_year
+    from {{ ref('contact_strategy') }}
 
 ),
 
 goals as (
 
-    select goal, kpi, target, direction from {{ ref('segment_goals') }}
+    select
+        goal,
+        kpi,
+        target,
+        direction
+    from {{ ref('segment_goals') }}
 
 ),
 
@@ -68,7 +78,7 @@ at_end as (
         count(nps_score) as nps_responses,
         avg(nps_score) as avg_nps,
         100.0 * (count(*) filter (where nps_score >= 9) - count(*) filter (where nps_score <= 6))
-            / nullif(count(nps_score), 0) as nps,
+        / nullif(count(nps_score), 0) as nps,
         count(*) filter (where over_contacted) as over_contacted,
         count(*) filter (where under_contacted) as under_contacted,
         max(pressure_as_of) as pressure_as_of
@@ -210,17 +220,18 @@ final as (
 select
     final.*,
     {% if is_incremental() -%}
-    case
-        when previous.goal_status = final.goal_status then previous.goal_status_since
-        else final.month
-    end
+        case
+            when previous.goal_status = final.goal_status then previous.goal_status_since
+            else final.month
+        end
     {%- else -%}
-    final.month
+        final.month
     {%- endif %} as goal_status_since,
     '{{ var("model_run_id") }}' as model_run_id
 from final
 {% if is_incremental() -%}
-left join {{ this }} as previous
-    on final.segment = previous.segment
-    and previous.month = (final.month - interval '1 month')::date
+    left join {{ this }} as previous
+        on
+            final.segment = previous.segment
+            and previous.month = (final.month - interval '1 month')::date
 {%- endif %}

@@ -35,14 +35,25 @@ customer_months as (
 
 observations as (
 
-    select segment_start as segment, control_group, 'retention' as metric,
+    select
+        segment_start as segment,
+        control_group,
+        'retention' as metric,
         case when value_class is not null and value_class <> 'none' then 1.0 else 0.0 end as observed
     from customer_months
     union all
-    select segment_start, control_group, 'revenue_per_customer', revenue_month
+    select
+        segment_start,
+        control_group,
+        'revenue_per_customer',  -- noqa: AL03
+        revenue_month
     from customer_months
     union all
-    select segment_start, control_group, 'value_development', coalesce(value_end, 0) - value_start
+    select
+        segment_start,
+        control_group,
+        'value_development',  -- noqa: AL03
+        coalesce(value_end, 0) - value_start  -- noqa: AL03
     from customer_months
 
 ),
@@ -85,16 +96,19 @@ judged as (
         coalesce(groups.treated_customers, 0) as treated_customers,
         coalesce(groups.control_customers, 0) as control_customers,
         case
-            when (select count(control_group) from customer_months) = 0 then 'no control group'
-            when coalesce(groups.treated_customers, 0) < settings.min_group_size
+            when (select count(control_group) from customer_months) = 0 then 'no control group'  -- noqa: RF02
+            when
+                coalesce(groups.treated_customers, 0) < settings.min_group_size
                 or coalesce(groups.control_customers, 0) < settings.min_group_size then 'not enough data'
             else 'ok'
         end as status,
         groups.treated_mean,
         groups.control_mean,
         groups.treated_mean - groups.control_mean as uplift,
-        sqrt(groups.treated_variance / nullif(groups.treated_customers, 0)
-            + groups.control_variance / nullif(groups.control_customers, 0)) as standard_error,
+        sqrt(
+            groups.treated_variance / nullif(groups.treated_customers, 0)
+            + groups.control_variance / nullif(groups.control_customers, 0)
+        ) as standard_error,
         settings.confidence_z
     from grid
     cross join settings

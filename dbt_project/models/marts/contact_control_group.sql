@@ -7,13 +7,19 @@ with
 
 segments as (
 
-    select customer_id, segment from {{ ref('customer_segments') }}
+    select
+        customer_id,
+        segment
+    from {{ ref('customer_segments') }}
 
 ),
 
 strategy as (
 
-    select segment, control_group_share from {{ ref('contact_strategy') }}
+    select
+        segment,
+        control_group_share
+    from {{ ref('contact_strategy') }}
 
 ),
 

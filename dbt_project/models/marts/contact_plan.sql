@@ -33,7 +33,11 @@ customers as (
 
 control as (
 
-    select customer_id, segment, control_group from {{ ref('contact_control_group') }}
+    select
+        customer_id,
+        segment,
+        control_group
+    from {{ ref('contact_control_group') }}
 
 ),
 
@@ -52,7 +56,10 @@ triggers as (
 
 costs as (
 
-    select channel, cost_per_contact, consent
+    select
+        channel,
+        cost_per_contact,
+        consent
     from {{ ref('channel_costs') }}
     where direction = 'outbound'
 
@@ -101,11 +108,13 @@ complaints as (
         tickets.created_at
     from {{ ref('int_tickets') }} as tickets
     inner join customer_triggers
-        on tickets.customer_id = customer_triggers.customer_id
-        and customer_triggers.trigger = 'complaint_follow_up'
-    where tickets.is_complaint
+        on
+            tickets.customer_id = customer_triggers.customer_id
+            and customer_triggers.trigger = 'complaint_follow_up'
+    where
+        tickets.is_complaint
         and tickets.created_on > {{ as_of() }} - customer_triggers.window_days
-    order by tickets.customer_id, tickets.created_at desc, tickets.ticket_id desc
+    order by tickets.customer_id asc, tickets.created_at desc, tickets.ticket_id desc
 
 ),
 
@@ -139,11 +148,13 @@ last_invoices as (
         invoices.invoice_date
     from {{ ref('int_invoices') }} as invoices
     inner join customer_triggers
-        on invoices.customer_id = customer_triggers.customer_id
-        and customer_triggers.trigger = 'post_purchase_check_in'
-    where not invoices.is_credited
+        on
+            invoices.customer_id = customer_triggers.customer_id
+            and customer_triggers.trigger = 'post_purchase_check_in'
+    where
+        not invoices.is_credited
         and invoices.invoice_date > {{ as_of() }} - customer_triggers.window_days
-    order by invoices.customer_id, invoices.invoice_date desc, invoices.invoice_id desc
+    order by invoices.customer_id asc, invoices.invoice_date desc, invoices.invoice_id desc
 
 ),
 
@@ -188,7 +199,7 @@ surveys_planned as (
     select
         *,
         {{ as_of() }} + greatest(delay_days, 1)
-            + floor(cadence_offset * (365 - greatest(delay_days, 1)))::int as planned_date
+        + floor(cadence_offset * (365 - greatest(delay_days, 1)))::int as planned_date
     from customer_triggers
     where trigger = 'nps_survey' and delay_days < 365
 
@@ -203,17 +214,19 @@ survey_blockers as (
         tickets.category || ' ' || tickets.ticket_id
         || case
             when tickets.resolved_at is null then ' open on ' || '{{ var("as_of") }}'
-            else ' resolved ' || {{ local_date('tickets.resolved_at') }} || ', fewer than '
+            else
+                ' resolved ' || {{ local_date('tickets.resolved_at') }} || ', fewer than '
                 || surveys_planned.window_days || ' days before the survey'
         end as suppression_reason
     from surveys_planned
     inner join {{ ref('int_tickets') }} as tickets on surveys_planned.customer_id = tickets.customer_id
-    where tickets.category = any(string_to_array({{ contact_setting('survey_suppression_categories') }}, '|'))
+    where
+        tickets.category = any(string_to_array({{ contact_setting('survey_suppression_categories') }}, '|'))
         and (
             tickets.resolved_at is null
             or {{ local_date('tickets.resolved_at') }} > surveys_planned.planned_date - surveys_planned.window_days
         )
-    order by surveys_planned.customer_id, tickets.created_at desc, tickets.ticket_id desc
+    order by surveys_planned.customer_id asc, tickets.created_at desc, tickets.ticket_id desc
 
 ),
 
@@ -236,7 +249,9 @@ surveys as (
 
 first_purchases as (
 
-    select customer_id, min(invoice_date) as first_purchase_on
+    select
+        customer_id,
+        min(invoice_date) as first_purchase_on
     from {{ ref('int_invoices') }}
     where customer_id is not null and not is_credited
     group by customer_id
@@ -245,7 +260,9 @@ first_purchases as (
 
 crm_accounts as (
 
-    select customer_id, min({{ local_date('first_seen_at') }}) as account_created_on
+    select
+        customer_id,
+        min({{ local_date('first_seen_at') }}) as account_created_on
     from {{ ref('int_party_records_identified') }}
     where source_system = 'crm' and source_entity = 'accounts'
     group by customer_id
@@ -268,7 +285,8 @@ relationship_anniversaries as (
         customer_triggers.withheld_for_control_group as withheld
     from customer_triggers
     left join first_purchases on customer_triggers.customer_id = first_purchases.customer_id
-    where customer_triggers.trigger = 'relationship_anniversary'
+    where
+        customer_triggers.trigger = 'relationship_anniversary'
         and coalesce(first_purchases.first_purchase_on, customer_triggers.first_seen_on) is not null
 
 ),
@@ -290,7 +308,8 @@ company_anniversaries as (
     left join {{ ref('company_founding_dates') }} as founding
         on customer_triggers.kvk_number = founding.kvk_number
     left join crm_accounts on customer_triggers.customer_id = crm_accounts.customer_id
-    where customer_triggers.trigger = 'company_anniversary'
+    where
+        customer_triggers.trigger = 'company_anniversary'
         and customer_triggers.customer_type = 'organisation'
         and coalesce(founding.founded_on, crm_accounts.account_created_on) is not null
 
@@ -304,9 +323,10 @@ anniversaries as (
     select company_anniversaries.*
     from company_anniversaries
     left join relationship_anniversaries
-        on company_anniversaries.customer_id = relationship_anniversaries.customer_id
-        and abs(company_anniversaries.planned_date - relationship_anniversaries.planned_date)
-        < {{ contact_setting('anniversary_merge_days') }}::int
+        on
+            company_anniversaries.customer_id = relationship_anniversaries.customer_id
+            and abs(company_anniversaries.planned_date - relationship_anniversaries.planned_date)
+            < {{ contact_setting('anniversary_merge_days') }}::int
     where relationship_anniversaries.customer_id is null
 
 ),
@@ -329,8 +349,10 @@ cadence_slots as (
 
     select
         customer_id,
-        ({{ as_of() }} + 1
-            + floor((slot.n - 1 + cadence_offset) * 365.0 / contacts_per_year)::int) as planned_date,
+        (
+            {{ as_of() }} + 1
+            + floor((slot.n - 1 + cadence_offset) * 365.0 / contacts_per_year)::int
+        ) as planned_date,
         'cadence' as reason,
         channels,
         null::integer as due_within_hours,
@@ -353,8 +375,9 @@ cadence_distances as (
         min(abs(trigger_moments.planned_date - cadence_slots.planned_date)) as days_to_trigger
     from cadence_slots
     inner join trigger_moments
-        on cadence_slots.customer_id = trigger_moments.customer_id
-        and trigger_moments.suppression_reason is null
+        on
+            cadence_slots.customer_id = trigger_moments.customer_id
+            and trigger_moments.suppression_reason is null
     group by cadence_slots.customer_id, cadence_slots.planned_date
 
 ),
@@ -365,8 +388,9 @@ candidates as (
         trigger_moments.*,
         0 as distance_to_trigger
     from trigger_moments
-    where planned_date > {{ as_of() }}
-        and planned_date <= {{ as_of() }} + interval '12 months'
+    where
+        planned_date > {{ as_of() }}  -- noqa: RF03
+        and planned_date <= {{ as_of() }} + interval '12 months'  -- noqa: RF03
     union all
     -- a cadence slot near a trigger is the first to give way to it
     select
@@ -374,8 +398,9 @@ candidates as (
         -coalesce(cadence_distances.days_to_trigger, 100000) as distance_to_trigger
     from cadence_slots
     left join cadence_distances
-        on cadence_slots.customer_id = cadence_distances.customer_id
-        and cadence_slots.planned_date = cadence_distances.planned_date
+        on
+            cadence_slots.customer_id = cadence_distances.customer_id
+            and cadence_slots.planned_date = cadence_distances.planned_date
 
 ),
 
@@ -391,7 +416,8 @@ moment_channels as (
         min(costs.cost_per_contact) as cheapest_cost
     from candidates
     inner join customer_strategy on candidates.customer_id = customer_strategy.customer_id
-    cross join lateral unnest(string_to_array(candidates.channels, '|'))
+    cross join
+        lateral unnest(string_to_array(candidates.channels, '|'))
         with ordinality as preferred (channel, position)
     inner join costs on preferred.channel = costs.channel
     where {{ consent_allows('costs.consent', 'customer_strategy.email_opt_in', 'customer_strategy.phone_opt_in',
@@ -413,14 +439,19 @@ ranked as (
         sum(moment_channels.cheapest_cost) over moment_order as cumulative_cheapest_cost
     from candidates
     inner join moment_channels
-        on candidates.customer_id = moment_channels.customer_id
-        and candidates.reason = moment_channels.reason
-        and candidates.planned_date = moment_channels.planned_date
+        on
+            candidates.customer_id = moment_channels.customer_id
+            and candidates.reason = moment_channels.reason
+            and candidates.planned_date = moment_channels.planned_date
     inner join customer_strategy on candidates.customer_id = customer_strategy.customer_id
     where candidates.suppression_reason is null
     window moment_order as (
         partition by candidates.customer_id
-        order by candidates.priority, candidates.distance_to_trigger desc, candidates.planned_date, candidates.reason
+        order by
+            candidates.priority asc,
+            candidates.distance_to_trigger desc,
+            candidates.planned_date asc,
+            candidates.reason asc
         rows between unbounded preceding and current row
     )
 
@@ -432,7 +463,8 @@ kept as (
         *,
         sum(cheapest_cost) over (partition by customer_id) - cumulative_cheapest_cost as reserve_after
     from ranked
-    where moment_rank <= contacts_per_year
+    where
+        moment_rank <= contacts_per_year
         and cumulative_cheapest_cost <= max_contact_cost_per_year
 
 ),
@@ -440,21 +472,35 @@ kept as (
 -- greedy in priority order: the most preferred channel that leaves room for the rest
 assigned (customer_id, moment_rank, channel, estimated_cost, spent) as (
 
-    select customer_id, 0::bigint, null::text, 0::numeric, 0::numeric
+    select
+        customer_id,
+        0::bigint,
+        null::text,
+        0::numeric,
+        0::numeric
     from kept
     group by customer_id
 
     union all
 
-    select kept.customer_id, kept.moment_rank, pick.channel, pick.cost, assigned.spent + pick.cost
+    select
+        kept.customer_id,
+        kept.moment_rank,
+        pick.channel,
+        pick.cost,
+        assigned.spent + pick.cost
     from assigned
     inner join kept
-        on assigned.customer_id = kept.customer_id
-        and kept.moment_rank = assigned.moment_rank + 1
+        on
+            assigned.customer_id = kept.customer_id
+            and kept.moment_rank = assigned.moment_rank + 1
     cross join lateral (
-        select option.channel, option.cost
+        select
+            option.channel,
+            option.cost
         from unnest(kept.channel_options, kept.cost_options) with ordinality as option (channel, cost, position)
-        where assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year
+        where
+            assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year
             or option.cost = kept.cheapest_cost
         order by
             assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year desc,
@@ -479,8 +525,9 @@ planned as (
         assigned.estimated_cost
     from kept
     inner join assigned
-        on kept.customer_id = assigned.customer_id
-        and kept.moment_rank = assigned.moment_rank
+        on
+            kept.customer_id = assigned.customer_id
+            and kept.moment_rank = assigned.moment_rank
     inner join customer_strategy on kept.customer_id = customer_strategy.customer_id
 
 ),
@@ -499,9 +546,10 @@ suppressed as (
         0::numeric as estimated_cost
     from candidates
     inner join moment_channels
-        on candidates.customer_id = moment_channels.customer_id
-        and candidates.reason = moment_channels.reason
-        and candidates.planned_date = moment_channels.planned_date
+        on
+            candidates.customer_id = moment_channels.customer_id
+            and candidates.reason = moment_channels.reason
+            and candidates.planned_date = moment_channels.planned_date
     where candidates.suppression_reason is not null
 
 ),

@@ -19,19 +19,32 @@ customers as (
 
 segments as (
 
-    select customer_id, segment from {{ ref('customer_segments') }}
+    select
+        customer_id,
+        segment
+    from {{ ref('customer_segments') }}
 
 ),
 
 strategy as (
 
-    select segment, goal, channels, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
+    select
+        segment,
+        goal,
+        channels,
+        contacts_per_year,
+        max_contact_cost_per_year
+    from {{ ref('contact_strategy') }}
 
 ),
 
 values_12m as (
 
-    select customer_id, current_value_12m, revenue_12m - cost_12m as margin_12m, control_group
+    select
+        customer_id,
+        current_value_12m,
+        revenue_12m - cost_12m as margin_12m,
+        control_group
     from {{ ref('customer_360') }}
 
 ),
@@ -69,7 +82,8 @@ unreachable as (
     from {{ ref('contact_control_group') }} as control
     inner join strategy on control.segment = strategy.segment
     inner join {{ ref('dim_customer') }} as dim on control.customer_id = dim.customer_id
-    where strategy.contacts_per_year > 0
+    where
+        strategy.contacts_per_year > 0
         and not exists (
             select 1
             from unnest(string_to_array(strategy.channels, '|')) as preferred (channel)
@@ -95,7 +109,8 @@ complaint_callbacks as (
         extract(epoch from (
             select min(moments.occurred_at)
             from {{ ref('int_contact_moments') }} as moments
-            where moments.customer_id = tickets.customer_id
+            where
+                moments.customer_id = tickets.customer_id
                 and moments.direction = 'outbound'
                 and moments.occurred_at >= tickets.created_at
         ) - tickets.created_at) / 60.0 as callback_minutes

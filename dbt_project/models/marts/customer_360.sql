@@ -54,7 +54,10 @@ contacts_12m as (
 
 control as (
 
-    select customer_id, control_group from {{ ref('contact_control_group') }}
+    select
+        customer_id,
+        control_group
+    from {{ ref('contact_control_group') }}
 
 ),
 

@@ -5,20 +5,35 @@ with
 
 customers as (
 
-    select customer_id, display_name, customer_type, account_manager from {{ ref('dim_customer') }}
+    select
+        customer_id,
+        display_name,
+        customer_type,
+        account_manager
+    from {{ ref('dim_customer') }}
 
 ),
 
 profile as (
 
-    select customer_id, segment, last_nps, last_nps_at, complaints_12m, control_group
+    select
+        customer_id,
+        segment,
+        last_nps,
+        last_nps_at,
+        complaints_12m,
+        control_group
     from {{ ref('customer_360') }}
 
 ),
 
 strategy as (
 
-    select segment, goal, dialogue_script from {{ ref('contact_strategy') }}
+    select
+        segment,
+        goal,
+        dialogue_script
+    from {{ ref('contact_strategy') }}
 
 ),
 
@@ -31,7 +46,8 @@ open_tickets as (
         string_agg(category || ' ' || ticket_id || ' since ' || created_on, '; ' order by created_at)
             as open_ticket_summary
     from {{ ref('int_tickets') }}
-    where customer_id is not null
+    where
+        customer_id is not null
         and resolved_at is null
         and category in ('complaint', 'return')
     group by customer_id

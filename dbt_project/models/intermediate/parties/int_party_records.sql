@@ -148,7 +148,7 @@ finance_debtors as (
             -- a debtor is an organisation when it is registered, its name carries a legal form or an
             -- organisation word (seed organisation_name_words), or it is billed at a role mailbox
             case
-                when kvk_number is not null or vat_number is not null or legal_form is not null
+                when debtors.kvk_number is not null or debtors.vat_number is not null or debtors.legal_form is not null  -- noqa: RF03,LT05
                     then 'organisation'
                 -- one pattern of all words (built once per query), not one regex per word and row
                 when debtors.organisation_name ~ (

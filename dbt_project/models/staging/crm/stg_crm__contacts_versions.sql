@@ -18,7 +18,16 @@ renamed as (
         {{ fold_text('first_name') }} as first_name,
         {{ dutch_infix('last_name', 'infix') }} as infix,
         {{ dutch_last_name('last_name') }} as last_name,
-        nullif(concat_ws(' ', {{ display_case(clean_text('first_name')) }}, {{ dutch_infix('last_name', 'infix') }}, {{ dutch_last_name_display('last_name') }}), '') as display_name,
+        nullif(
+            concat_ws(
+                ' ',
+                {{ display_case(clean_text('first_name')) }},
+                {{ dutch_infix('last_name', 'infix') }},
+                {{ dutch_last_name_display('last_name') }}
+            ),
+            ''
+        )
+            as display_name,
 
         -- contact details
         {{ clean_email('email') }} as email,

@@ -17,7 +17,16 @@ renamed as (
         {{ fold_text('first_name') }} as first_name,
         {{ dutch_infix('last_name') }} as infix,
         {{ dutch_last_name('last_name') }} as last_name,
-        nullif(concat_ws(' ', {{ display_case(clean_text('first_name')) }}, {{ dutch_infix('last_name') }}, {{ dutch_last_name_display('last_name') }}), '') as display_name,
+        nullif(
+            concat_ws(
+                ' ',
+                {{ display_case(clean_text('first_name')) }},
+                {{ dutch_infix('last_name') }},
+                {{ dutch_last_name_display('last_name') }}
+            ),
+            ''
+        )
+            as display_name,
         {{ clean_text('company') }} as company,
         {{ organisation_name('company') }} as organisation_name,
         {{ legal_form('company') }} as legal_form,
