@@ -7,10 +7,21 @@ with
 
 history as (
 
-    select customer_id, month, value_class, segment, revenue_12m, current_value_12m
-    from {{ source('ml', 'segment_history') }}
-    where model_run_id = '{{ var("model_run_id") }}'
-        and month <= '{{ var("as_of") }}'::date
+    -- the segment the models gave each month, the value figures of that month's cut-off
+    select
+        segment_history.customer_id,
+        segment_history.month,
+        segment_history.value_class,
+        segment_history.segment,
+        coalesce(features.revenue_12m, 0) as revenue_12m,
+        coalesce(features.current_value_12m, 0) as current_value_12m
+    from {{ source('ml', 'segment_history') }} as segment_history
+    left join {{ ref('int_customer_features') }} as features
+        on segment_history.customer_id = features.customer_id
+        and segment_history.month = features.feature_month
+        and features.cut_off_kind in ('as_of', 'month_end')
+    where segment_history.model_run_id = '{{ var("model_run_id") }}'
+        and segment_history.month <= '{{ var("as_of") }}'::date
 
 ),
 
