@@ -1,7 +1,10 @@
-"""Customer value model run: facts in intermediate -> ml.customer_scores, ml.segment_history, ml.model_runs.
+"""Customer value model run: intermediate.int_customer_features -> ml.customer_scores, ml.segment_history,
+ml.model_runs.
 
-`score_customers()` is the pure core over DataFrames; `run_models()` adds the warehouse reads and writes.
-Re-running a model_run_id replaces that run's rows, so a retried Airflow task leaves one clean run.
+dbt owns every figure (revenue, windows, the purchase-day summary, tenure, as of each cut-off); this module
+writes only what is modelled: p_alive, predicted purchases, CLV, churn risk, potential, segment, cluster.
+`score_customers()` is the pure core over the feature rows; `run_models()` adds the warehouse reads and
+writes. Re-running a model_run_id replaces that run's rows, so a retried Airflow task leaves one clean run.
 """
 
 from __future__ import annotations
@@ -17,9 +20,7 @@ from ml import io
 from ml.churn import predict_churn
 from ml.clv import ClvFit, fit_clv, score_clv
 from ml.config import ModelSettings, load_settings
-from ml.rfm import rfm_summary
 from ml.segments import assign_segments, kmeans_clusters, potential_classes, value_classes
-from ml.value import current_value
 
 log = logging.getLogger("ml.models")
 
@@ -65,14 +66,6 @@ class _Timer:
         self.t = now
 
 
-def tenure_days(customers: pd.DataFrame, first_purchase: pd.Series, as_of: date) -> pd.Series:
-    """Days the customer has been known on as_of: since first_seen_at or the first purchase, if earlier."""
-    seen = pd.to_datetime(customers["first_seen_at"], utc=True, errors="coerce").dt.tz_convert(None).dt.normalize()
-    seen = pd.Series(seen.to_numpy(), index=customers["customer_id"])
-    start = pd.concat([seen, first_purchase.reindex(seen.index)], axis=1).min(axis=1)
-    return (pd.Timestamp(as_of) - start).dt.days
-
-
 def _classify(frame: pd.DataFrame, settings: ModelSettings) -> tuple[pd.Series, pd.Series, pd.Series]:
     value_class = value_classes(frame["revenue_12m"], frame["current_value_12m"], settings.value_high_quantile)
     potential_class = potential_classes(frame["potential_score"], settings.potential_high_quantile)
@@ -86,66 +79,57 @@ def _classify(frame: pd.DataFrame, settings: ModelSettings) -> tuple[pd.Series, 
     return value_class, potential_class, segment
 
 
-def _snapshot(
-    customers: pd.DataFrame,
-    invoices: pd.DataFrame,
-    contacts: pd.DataFrame,
-    as_of: date,
-    fit: ClvFit,
-    settings: ModelSettings,
-) -> pd.DataFrame:
-    """Value, RFM, CLV and tenure of every customer as of a date, with the given fitted models."""
-    ids = pd.Index(customers["customer_id"], name="customer_id")
-    value = current_value(ids, invoices, contacts, as_of)
-    rfm = with_spend_group(rfm_summary(ids, invoices, as_of), customers)
-    clv = score_clv(rfm, fit, settings.clv_horizon_months, settings.discount_rate_yearly)
-    frame = pd.concat([value, rfm, clv], axis=1)
-    frame["tenure_days"] = tenure_days(customers, rfm["first_purchase"], as_of).reindex(ids)
+def model_inputs(features: pd.DataFrame) -> pd.DataFrame:
+    """Feature rows as the CLV code reads them: indexed by customer_id, Gamma-Gamma fitted per
+    customer_type (organisations and persons spend on different scales)."""
+    return features.set_index("customer_id").assign(spend_group=lambda f: f["customer_type"].fillna("unknown"))
+
+
+def _value_and_clv(rows: pd.DataFrame, fit: ClvFit, settings: ModelSettings) -> pd.DataFrame:
+    clv = score_clv(rows, fit, settings.clv_horizon_months, settings.discount_rate_yearly)
+    frame = pd.concat([rows, clv], axis=1)
     frame["potential_score"] = frame["clv_12m"].clip(lower=0).round(2)
     return frame
 
 
-def with_spend_group(rfm: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """Gamma-Gamma is fitted per customer_type: organisations and persons spend on different scales."""
-    if "customer_type" not in customers:
-        return rfm
-    group = customers.set_index("customer_id")["customer_type"].reindex(rfm.index).fillna("unknown")
-    return rfm.assign(spend_group=group)
-
-
-def month_points(as_of: date, months: int = 12) -> list[tuple[date, date]]:
-    """(month start, evaluation date) for the `months` months ending with the as-of month: earlier months
-    are evaluated at their last day, the as-of month at as_of."""
-    as_of_month = pd.Timestamp(as_of).to_period("M")
-    out = []
-    for k in range(months - 1, -1, -1):
-        period = as_of_month - k
-        end = as_of if k == 0 else period.end_time.date()
-        out.append((period.start_time.date(), end))
-    return out
+def segment_history(
+    frame: pd.DataFrame, month_ends: pd.DataFrame, fit: ClvFit, settings: ModelSettings
+) -> pd.DataFrame:
+    """Segment per customer per month: the as-of month from `frame`, each earlier month from the
+    features of its month-end (what was known then), scored with the given fit and classified among
+    the customers of that month."""
+    parts = [frame.assign(month=frame["feature_month"]).reset_index(names="customer_id")]
+    if len(month_ends):
+        rows = month_ends.reset_index(drop=True)
+        rows.index = rows["customer_id"] + "@" + rows["feature_date"].astype(str)
+        scored = _value_and_clv(rows.assign(spend_group=rows["customer_type"].fillna("unknown")), fit, settings)
+        for _, snap in scored.groupby("feature_date", sort=True):
+            snap = snap.copy()
+            snap["value_class"], snap["potential_class"], snap["segment"] = _classify(snap, settings)
+            parts.append(snap.assign(month=snap["feature_month"]).reset_index(drop=True))
+    columns = ["customer_id", "month", "value_class", "potential_class", "segment"]
+    return pd.concat([p[columns] for p in parts], ignore_index=True).sort_values(["month", "customer_id"])
 
 
 def score_customers(
-    customers: pd.DataFrame,
+    features: pd.DataFrame,
     invoices: pd.DataFrame,
     contacts: pd.DataFrame,
     as_of: date,
     settings: ModelSettings | None = None,
     model_run_id: str = "adhoc",
 ) -> ModelResult:
-    """All model outputs for one as-of date. Inputs have the int_customers / int_invoices /
-    int_contact_moments columns; anything dated after as_of is ignored."""
+    """All model outputs for one as-of date from the int_customer_features rows (every cut-off; the
+    columns of io.FEATURE_COLUMNS, t_days as T_days). `invoices` and `contacts` (int_invoices /
+    int_contact_moments up to as_of) feed only ml.churn, which still derives its own inputs."""
     settings = settings or load_settings()
     summary = ModelRunSummary(model_run_id=model_run_id, as_of=as_of)
     timer = _Timer(summary)
-    as_of_ts = pd.Timestamp(as_of)
-    invoices = invoices[pd.to_datetime(invoices["invoice_date"]).le(as_of_ts)]
-    contacts = contacts[pd.to_datetime(contacts["occurred_on"]).le(as_of_ts)]
-    ids = pd.Index(customers["customer_id"], name="customer_id")
+    current = model_inputs(features[features["cut_off_kind"].eq("as_of")])
+    ids = current.index
     summary.customers = len(ids)
 
-    rfm = with_spend_group(rfm_summary(ids, invoices, as_of), customers)
-    fit = fit_clv(rfm, settings.min_repeat_buyers)
+    fit = fit_clv(current, settings.min_repeat_buyers)
     summary.buyers, summary.repeat_buyers = fit.buyers, fit.repeat_buyers
     summary.bgnbd_status, summary.gamma_gamma_status = fit.bgnbd_status, fit.gamma_gamma_status
     timer.step(
@@ -157,7 +141,7 @@ def score_customers(
         fit.gamma_gamma_status,
     )
 
-    frame = _snapshot(customers, invoices, contacts, as_of, fit, settings)
+    frame = _value_and_clv(current, fit, settings)
     timer.step(
         "value_clv",
         "%d customers, revenue_12m %.2f, clv_12m %.2f",
@@ -184,30 +168,13 @@ def score_customers(
     summary.segment_counts = {k: int(v) for k, v in frame["segment"].value_counts().sort_index().items()}
     timer.step("segments", "%s; %d clusters", summary.segment_counts, frame["cluster"].nunique())
 
-    history_parts = []
-    for month, point in month_points(as_of):
-        snap = frame if point == as_of else _snapshot(customers, invoices, contacts, point, fit, settings)
-        snap = snap[snap["tenure_days"].isna() | snap["tenure_days"].ge(0)].copy()
-        if point != as_of:
-            snap["value_class"], snap["potential_class"], snap["segment"] = _classify(snap, settings)
-        history_parts.append(
-            snap[["value_class", "potential_class", "segment", "revenue_12m", "current_value_12m"]]
-            .assign(month=month)
-            .reset_index(names="customer_id")
-        )
-    history = pd.concat(history_parts, ignore_index=True)
+    history = segment_history(frame, features[features["cut_off_kind"].eq("month_end")], fit, settings)
     summary.history_rows = len(history)
-    timer.step("history", "%d segment_history rows over %d months", len(history), len(history_parts))
+    timer.step("history", "%d segment_history rows over %d months", len(history), history["month"].nunique())
 
-    scores = frame.reset_index(names="customer_id")
-    # BI reads recency the RFM way: days since the last purchase (null for a customer who never bought);
-    # the BG/NBD recency (first to last purchase) stays inside the CLV fit.
-    scores["recency_days"] = scores["days_since_last"]
-    scores["tenure_days"] = scores["tenure_days"].clip(lower=0)  # first seen after as_of: brand new
-    for col in ("recency_days", "tenure_days"):
-        scores[col] = scores[col].astype("Int64")
+    outputs = [c for c in io.CUSTOMER_SCORE_COLUMNS if c not in ("model_run_id", "as_of_date")]
+    scores = frame.reset_index(names="customer_id")[outputs]
     scores["clv_12m"] = scores["clv_12m"].round(2)
-    scores["monetary_avg"] = scores["monetary_avg"].round(2)
 
     positive = frame["current_value_12m"].clip(lower=0)
     metrics = {
@@ -243,7 +210,8 @@ def run_models(url: str, as_of: date, model_run_id: str, settings: ModelSettings
     t0 = time.perf_counter()
     with connect(url) as conn:
         io.ensure_ml_tables(conn)
-        customers = io.read_table(conn, "intermediate.int_customers", ["customer_id", "customer_type", "first_seen_at"])
+        features = io.read_features(conn)
+        # ml.churn still derives its inputs from the facts (see score_customers)
         io.require_tables(conn, "intermediate.int_invoices", "intermediate.int_contact_moments")
         invoices = io.read_frame(
             conn,
@@ -258,14 +226,16 @@ def run_models(url: str, as_of: date, model_run_id: str, settings: ModelSettings
             (as_of,),
         )
         log.info(
-            "%-16s %d customers, %d invoices, %d contact moments (%.2fs)",
+            "%-16s %d feature rows (%d customers as of %s), %d invoices, %d contact moments (%.2fs)",
             "read",
-            len(customers),
+            len(features),
+            int(features["cut_off_kind"].eq("as_of").sum()),
+            as_of,
             len(invoices),
             len(contacts),
             time.perf_counter() - t0,
         )
-        result = score_customers(customers, invoices, contacts, as_of, settings, model_run_id)
+        result = score_customers(features, invoices, contacts, as_of, settings, model_run_id)
         summary = result.summary
         t = time.perf_counter()
         io.delete_run(conn, "ml.customer_scores", model_run_id)
