@@ -4,6 +4,7 @@
             {'columns': ['customer_id', 'feature_date'], 'unique': true},
             {'columns': ['feature_date']},
         ],
+        pre_hook="set local work_mem = '128MB'",
     )
 }}
 
@@ -118,8 +119,11 @@ purchases as (
         max(purchase_on) filter (where revenue > 0) as last_purchase_on,
         sum(revenue) filter (where revenue > 0) as revenue_total,
         sum(revenue - cost) filter (where revenue > 0) as margin_total,
-        (array_agg(revenue order by purchase_on) filter (where revenue > 0))[1] as first_purchase_revenue,
-        (array_agg(revenue - cost order by purchase_on) filter (where revenue > 0))[1] as first_purchase_margin
+        -- revenue and margin of the earliest purchase day (one day per customer and cut-off, so no ties)
+        (min(array[purchase_on - date '1900-01-01', revenue, revenue - cost]) filter (where revenue > 0))[2]
+            as first_purchase_revenue,
+        (min(array[purchase_on - date '1900-01-01', revenue, revenue - cost]) filter (where revenue > 0))[3]
+            as first_purchase_margin
     from days_at_cut_off
     group by feature_date, customer_id
 
