@@ -1,5 +1,8 @@
 """Purchase histories in the BG/NBD sense, from invoices up to as_of.
 
+Only ml/churn.py still uses this module; the models read the same summary (frequency, recency_days,
+t_days, monetary_avg, ...) from dbt's intermediate.int_customer_features. Delete it with ml/value.py.
+
 A purchase is a customer-day with billable (not credited) revenue: several invoices on one day are one
 purchase. frequency = repeat purchases (purchase days - 1), recency = days from first to last purchase,
 T = days from first purchase to as_of, monetary_avg = mean revenue of the repeat purchases (the first

@@ -1,5 +1,9 @@
 """Current customer value over the 12-month window (as_of - 12 months, as_of], the as-of day included.
 
+Only ml/churn.py still uses this module (it derives its own training features from the facts); every
+other model reads these figures from dbt's intermediate.int_customer_features, which owns the rule.
+Delete this module once churn reads the feature table (its 'churn_cut_off' rows and purchase_days_12m).
+
 current_value_12m = revenue - invoice costs - contact costs: what the customer earned us this year after
 the cost to serve (a visit by an account manager costs more than an e-mail, after the seed articles).
 """
