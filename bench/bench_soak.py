@@ -119,8 +119,22 @@ def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure imports as a deployment sees them (bytecode cached)
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "cvm.cli", "run", "--no-airflow", "--landing", str(landing),
-         "--as-of", as_of.isoformat()], env=env, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "cvm.cli",
+            "run",
+            "--no-airflow",
+            "--landing",
+            str(landing),
+            "--as-of",
+            as_of.isoformat(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-2000:])
@@ -128,32 +142,46 @@ def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
     with psycopg.connect(url) as conn:
         (stages,) = conn.execute("select stages from ops.pipeline_runs order by started_at desc limit 1").fetchone()
         db_bytes = conn.execute("select pg_database_size(current_database())").fetchone()[0]
-        raw_bytes = conn.execute("select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
-                                 " join pg_namespace n on n.oid = c.relnamespace"
-                                 " where n.nspname = 'raw' and c.relkind = 'r'").fetchone()[0]
+        raw_bytes = conn.execute(
+            "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
+            " join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = 'raw' and c.relkind = 'r'"
+        ).fetchone()[0]
         replaced = conn.execute("select count(*) from raw.load_audit where status = 'replaced'").fetchone()[0]
-    return {"wall": wall, "stages": stages, "db_mb": db_bytes / 2**20, "raw_mb": raw_bytes / 2**20,
-            "replaced": replaced}
+    return {
+        "wall": wall,
+        "stages": stages,
+        "db_mb": db_bytes / 2**20,
+        "raw_mb": raw_bytes / 2**20,
+        "replaced": replaced,
+    }
 
 
 def render(customers: int, pg: str, runs: list[dict]) -> str:
-    lines = [MARKERS[0], "## Soak: ten daily deliveries (`bench/bench_soak.py`)", "",
-             f"Machine: {machine()}; PostgreSQL {pg}. Measured {date.today().isoformat()} while other jobs "
-             "shared the machine (load average 15-20 on 2 cores: absolute times are several times a quiet "
-             f"machine's; compare the runs with each other). {customers:,} demo customers with history up to {START}, "
-             "then one run per day; each day delivers new invoices and activities, a CRM delta of changed "
-             "contacts and a corrected copy of the previous day's invoice file (same name). Every run is the "
-             "whole pipeline (`cvm run --no-airflow`).", "",
-             "| run | as of | new / changed records / corrected | rows loaded | deliveries gated | ingest s "
-             "| raw gate s | pipeline s | database MB | raw layer MB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        MARKERS[0],
+        "## Soak: ten daily deliveries (`bench/bench_soak.py`)",
+        "",
+        f"Machine: {machine()}; PostgreSQL {pg}. Measured {date.today().isoformat()} while other jobs "
+        "shared the machine (load average 15-20 on 2 cores: absolute times are several times a quiet "
+        f"machine's; compare the runs with each other). {customers:,} demo customers with history up to {START}, "
+        "then one run per day; each day delivers new invoices and activities, a CRM delta of changed "
+        "contacts and a corrected copy of the previous day's invoice file (same name). Every run is the "
+        "whole pipeline (`cvm run --no-airflow`).",
+        "",
+        "| run | as of | new / changed records / corrected | rows loaded | deliveries gated | ingest s "
+        "| raw gate s | pipeline s | database MB | raw layer MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for i, r in enumerate(runs):
         st = r["stages"]
         ing, gate = st.get("ingest", {}), st.get("raw_quality_gate", {})
         changes = "initial load" if i == 0 else f"{r['new']} / {r['changed']} / {r['corrected']}"
-        lines.append(f"| {i} | {r['as_of']} | {changes} | {ing.get('rows', 0):,} | {gate.get('checked_loads', 0)} "
-                     f"| {ing.get('seconds', 0):.1f} | {gate.get('seconds', 0):.1f} | {r['wall']:.1f} "
-                     f"| {r['db_mb']:.0f} | {r['raw_mb']:.0f} |")
+        lines.append(
+            f"| {i} | {r['as_of']} | {changes} | {ing.get('rows', 0):,} | {gate.get('checked_loads', 0)} "
+            f"| {ing.get('seconds', 0):.1f} | {gate.get('seconds', 0):.1f} | {r['wall']:.1f} "
+            f"| {r['db_mb']:.0f} | {r['raw_mb']:.0f} |"
+        )
     lines.append(MARKERS[1])
     return "\n".join(lines)
 
@@ -173,8 +201,18 @@ def report_from_log(log: Path, customers: int, landing: Path) -> str:
         new = sum(len(read_rows_file(p)[1]) for p in landing.glob(f"*/*/{day}_daily.csv")) if index else 0
         changed = len(read_rows_file(landing / "crm" / "contacts" / f"{day}_delta.csv")[1]) if index else 0
         corrected = "1 file" if index > 1 else 0
-        runs.append({"new": new, "changed": changed, "corrected": corrected, "as_of": day, "wall": float(match[3]),
-                     "db_mb": float(match[4]), "raw_mb": float(match[5]), "stages": stages.get(day, {})})
+        runs.append(
+            {
+                "new": new,
+                "changed": changed,
+                "corrected": corrected,
+                "as_of": day,
+                "wall": float(match[3]),
+                "db_mb": float(match[4]),
+                "raw_mb": float(match[5]),
+                "stages": stages.get(day, {}),
+            }
+        )
     return render(customers, pg, runs)
 
 
@@ -221,8 +259,11 @@ def main() -> None:
             changes = daily_delivery(landing, day, rng, scale)
         result = run_pipeline(url, landing, day, work / "home")
         runs.append({**changes, **result, "as_of": day.isoformat()})
-        print(f"  run {day_index} as of {day}: {result['wall']:.1f} s, database {result['db_mb']:.0f} MB, "
-              f"raw {result['raw_mb']:.0f} MB", flush=True)
+        print(
+            f"  run {day_index} as of {day}: {result['wall']:.1f} s, database {result['db_mb']:.0f} MB, "
+            f"raw {result['raw_mb']:.0f} MB",
+            flush=True,
+        )
     section = render(args.customers, pg, runs)
     write_results(section)
     print(section)

@@ -77,3 +77,19 @@ def _reason(column: str, row: pd.Series, features: list[str]) -> str:
         col, level = column.split("=", 1)
         return f"{col} is {level}, like many best customers"
     return f"{column} {row.get(column)} is typical of best customers"
+
+
+TRAITS = ["customer_type", "postcode_area", "has_email", "has_phone", "has_kvk"]
+
+
+def prospect_traits(customers: pd.DataFrame) -> pd.DataFrame:
+    """Traits a party has before any purchase, from int_customers columns (customer_id, customer_type,
+    postcode, email, phone, kvk_number): type, postcode area (the 2 leading digits: a region) and which
+    contact details are known."""
+    out = pd.DataFrame(index=pd.Index(customers["customer_id"].astype(str), name="customer_id"))
+    out["customer_type"] = customers["customer_type"].fillna("unknown").astype(str).to_numpy()
+    digits = customers["postcode"].astype("string").str.extract(r"^\s*(\d{2})", expand=False)
+    out["postcode_area"] = digits.fillna("unknown").astype(str).to_numpy()
+    for col, name in (("email", "has_email"), ("phone", "has_phone"), ("kvk_number", "has_kvk")):
+        out[name] = customers[col].notna().astype(float).to_numpy() if col in customers else 0.0
+    return out

@@ -30,6 +30,7 @@ LOADS = {
     10: ("service", "requesters", "."),
     11: ("service", "tickets", "."),
     12: ("service", "surveys", "."),
+    13: ("finance", "invoices", "."),
 }
 
 # table -> list of (load_id, {column: value})
@@ -110,10 +111,21 @@ RAW: dict[str, list[tuple[int, dict[str, str]]]] = {
         (6, dict(invoice_number="INV-7", debtor_number="DEB-2", invoice_date="2026-02-01",
                  due_date="", paid_date="", amount_excl_vat="50,00", vat_amount="10,50",
                  cost_amount="45,00", status="paid")),
+        (6, dict(invoice_number="INV-8", debtor_number="DEB-2", invoice_date="2026-04-01",
+                 due_date="", paid_date="", amount_excl_vat="80,00", vat_amount="16,80",
+                 cost_amount="20,00", status="open")),
         # delivery 7 (decimal point) corrects INV-7: the later delivery wins
         (7, dict(invoice_number="INV-7", debtor_number="DEB-2", invoice_date="2026-02-01",
                  due_date="", paid_date="2026-02-10", amount_excl_vat="60.00", vat_amount="12.60",
                  cost_amount="45.00", status="paid")),
+        # delivery 13 (through 2026-09-15) credits INV-8: known from then on, not at the August month-end;
+        # INV-9 arrives credited, so it never counted
+        (13, dict(invoice_number="INV-8", debtor_number="DEB-2", invoice_date="2026-04-01",
+                  due_date="", paid_date="", amount_excl_vat="80.00", vat_amount="16.80",
+                  cost_amount="20.00", status="credited")),
+        (13, dict(invoice_number="INV-9", debtor_number="DEB-2", invoice_date="2026-09-15",
+                  due_date="", paid_date="", amount_excl_vat="10.00", vat_amount="2.10",
+                  cost_amount="1.00", status="credited")),
     ],
     "marketing_subscribers": [
         (8, dict(subscriber_id="SUB-1", email="jan@bakkerijdejong.nl", first_name="Jan", last_name="de Jong",
