@@ -421,6 +421,23 @@ def test_customer_features_history_uses_what_was_known(dwh):
         assert r["cut_off_kind"] == "as_of" or r["known_since"] is None or r["known_since"] <= r["feature_date"]
 
 
+def test_cluster_profiles_and_prospect_lookalikes(dwh):
+    profiles = dwh.rows("select * from marts_next.cluster_profiles order by cluster")
+    assert [(p["cluster"], p["customers"], p["profile"]) for p in profiles] == [
+        (0, 2, "frequent large B2B buyers"), (1, 1, "one-time small B2C buyers, new")]  # only this run
+    assert profiles[0]["share_of_buyers"] == Decimal("0.6667") and profiles[0]["model_run_id"] == RUN_ID
+    prospects = dwh.rows("select * from marts_next.prospect_lookalikes")
+    assert len(prospects) == 1
+    piet = prospects[0]
+    consent = dwh.one("select email_opt_in, phone_opt_in, email, phone from marts_next.dim_customer"
+                      " where customer_id = 'C-PIET'")
+    assert (piet["customer_id"], piet["lookalike_score"]) == ("C-PIET", Decimal("0.1235"))
+    assert piet["reasons"].startswith("postcode_area is 10")
+    assert (piet["email_opt_in"], piet["phone_opt_in"]) == (consent["email_opt_in"], consent["phone_opt_in"])
+    assert piet["may_email"] == (consent["email_opt_in"] and consent["email"] is not None)
+    assert piet["may_call"] == (consent["phone_opt_in"] and consent["phone"] is not None)
+
+
 @pytest.mark.parametrize(("budget", "cadence_channels"), [
     (Decimal("400"), ["visit", "visit", "email"]),   # the third visit does not fit: an e-mail, not a dropped moment
     (Decimal("100"), ["email", "email", "email"]),   # no visit fits at all: six moments still, all e-mails

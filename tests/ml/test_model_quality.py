@@ -203,6 +203,7 @@ def test_lookalikes_score_prospects_with_reasons_and_consent() -> None:
     assert out.loc["P1", "lookalike_score"] > 2 * out.loc["P2", "lookalike_score"]
     assert 0 < out.loc["P2", "lookalike_score"] < out.loc["P1", "lookalike_score"] < 1
     assert "customer_type is organisation" in out.loc["P1", "reasons"]
+    assert "customer_type is" not in out.loc["P2", "reasons"]  # never the absence of a category as a reason
     assert out.loc["P1", "email_opt_in"] and not out.loc["P1", "phone_opt_in"]
     with pytest.raises(LookalikeError, match="need 10 best"):
         score_lookalikes(customers, pd.Series(False, index=customers.index), prospects, ["customer_type"])
