@@ -61,4 +61,4 @@ def test_the_detector_sees_a_repeated_check():
     dbt = dbt_column_tests()
     assert ("customer_360", "customer_id", "unique") in dbt
     assert ("contact_strategy", "segment", "accepted_values") in dbt  # mart_contact_strategy, alias
-    assert ("segment_evaluation_monthly", "month,segment", "unique_combination_of_columns") in dbt
+    assert ("identity_review_queue", "record_key_l,record_key_r", "unique_combination_of_columns") in dbt
