@@ -1,5 +1,10 @@
 """Out-of-time backtest of customer value models: fit as of T-12 months, score the next 12, compare.
 
+Inputs are int_customer_features rows indexed by customer_id: the churn_cut_off rows (T-12) are scored and
+measured against the as-of rows' margin_12m (what they earned since); the GBM learns on the
+training_cut_off rows (T-24) with the churn_cut_off rows' margin_12m as target. No date or window is
+computed here.
+
 Candidates: BG/NBD + Gamma-Gamma (`bgnbd_gg`), a gradient-boosted regressor on customer features plus the
 BG/NBD outputs (`gbm`), their average (`blend`) and the naive baseline "next year's margin = last year's"
 (`naive_last_12m`). Each is judged on the customers who had bought by the cutoff by Spearman rank
@@ -11,7 +16,6 @@ run stores every figure beside the naive baseline so a reader can see what the c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -20,8 +24,6 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from ml.clv import fit_clv, score_clv
-from ml.rfm import purchase_days, rfm_summary
-from ml.value import window_start
 
 MODELS = ("bgnbd_gg", "gbm", "blend", "naive_last_12m")
 FEATURES = [
@@ -32,7 +34,7 @@ FEATURES = [
     "monetary_avg",
     "revenue_12m",
     "margin_12m",
-    "margin_prev_12m",
+    "margin_previous_12m",
     "purchases_12m",
     "margin_total",
     "is_organisation",
@@ -43,48 +45,38 @@ FEATURES = [
 ]
 
 
-def margin_between(customer_ids: pd.Index, invoices: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """Billable margin (revenue - cost) per customer in (start, end]."""
-    days = purchase_days(invoices, end.date())
-    days = days[days["day"].gt(start) & days["day"].le(end)]
-    return days.groupby("customer_id")["margin"].sum().reindex(customer_ids).fillna(0.0)
-
-
-def value_features(
-    customers: pd.DataFrame, invoices: pd.DataFrame, as_of: date, min_repeat_buyers: int = 20
-) -> pd.DataFrame:
-    """Feature rows (as of a date, nothing later used) for the customers who had bought by then.
-
-    Column names follow the feature table (frequency, recency_days, T_days, monetary_avg, revenue_12m,
-    margin_12m, ...); the BG/NBD + Gamma-Gamma outputs fitted as of the same date are features too.
-    """
-    as_of_ts = pd.Timestamp(as_of)
-    known = invoices[pd.to_datetime(invoices["invoice_date"]).le(as_of_ts)]
-    ids = pd.Index(customers["customer_id"], name="customer_id")
-    rfm = rfm_summary(ids, known, as_of)
-    if "customer_type" in customers:
-        rfm["spend_group"] = customers.set_index("customer_id")["customer_type"].reindex(rfm.index).fillna("unknown")
-    rfm = rfm[rfm["T_days"].notna()]
-    fit = fit_clv(rfm, min_repeat_buyers)
-    clv = score_clv(rfm, fit, 12, 0.0)
-    start, prev = window_start(as_of), window_start(as_of, 24)
-    days = purchase_days(known, as_of)
-    recent = days[days["day"].gt(start)]
-    out = pd.DataFrame(index=rfm.index)
-    for col in ("frequency", "recency_days", "T_days", "days_since_last", "monetary_avg", "margin_total"):
-        out[col] = rfm[col].astype(float)
-    out["revenue_12m"] = recent.groupby("customer_id")["revenue"].sum().reindex(out.index).fillna(0.0)
-    out["margin_12m"] = recent.groupby("customer_id")["margin"].sum().reindex(out.index).fillna(0.0)
-    out["margin_prev_12m"] = margin_between(out.index, known, prev, start)
-    out["purchases_12m"] = recent.groupby("customer_id").size().reindex(out.index).fillna(0).astype(float)
-    group = rfm["spend_group"] if "spend_group" in rfm else pd.Series("", index=rfm.index)
-    out["is_organisation"] = group.astype(str).eq("organisation").astype(float)
+def value_features(rows: pd.DataFrame, min_repeat_buyers: int = 20) -> pd.DataFrame:
+    """Model inputs for the buyers among one cut-off's feature rows: the feature table's columns plus the
+    BG/NBD + Gamma-Gamma outputs fitted on the same rows (nothing later is used)."""
+    rows = rows[rows["T_days"].notna()]
+    fit = fit_clv(rows, min_repeat_buyers)
+    clv = score_clv(rows, fit, 12, 0.0)
+    out = pd.DataFrame(index=rows.index)
+    for col in (
+        "frequency",
+        "recency_days",
+        "T_days",
+        "days_since_last",
+        "monetary_avg",
+        "margin_total",
+        "revenue_12m",
+        "margin_12m",
+        "margin_previous_12m",
+    ):
+        out[col] = rows[col].astype(float)
+    out["purchases_12m"] = rows["purchase_days_12m"].astype(float)
+    out["is_organisation"] = rows["customer_type"].astype(str).eq("organisation").astype(float)
     out["p_alive"] = clv["p_alive"]
     out["predicted_purchases_12m"] = clv["predicted_purchases_12m"]
     out["expected_margin_per_purchase"] = clv["expected_margin_per_purchase"]
     out["clv_bgnbd"] = clv["clv_12m"]
     out.attrs["bgnbd_status"] = fit.bgnbd_status
     return out
+
+
+def margin_after(customer_ids: pd.Index, later: pd.DataFrame) -> pd.Series:
+    """What each customer earned in the 12 months after a cut-off: margin_12m of the row one year later."""
+    return later["margin_12m"].astype(float).reindex(customer_ids).fillna(0.0)
 
 
 def fit_gbm(features: pd.DataFrame, target: pd.Series, seed: int = 0) -> HistGradientBoostingRegressor:
@@ -134,7 +126,7 @@ def score_predictions(pred: pd.DataFrame, actual: pd.Series) -> dict[str, dict[s
 
 @dataclass
 class Backtest:
-    cutoff: date
+    cutoff: object  # the churn_cut_off feature_date
     customers: int
     metrics: dict[str, dict[str, float]]
     chosen: str
@@ -142,7 +134,7 @@ class Backtest:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "cutoff": self.cutoff.isoformat(),
+            "cutoff": str(self.cutoff),
             "customers": self.customers,
             "chosen": self.chosen,
             "metrics": {k: {m: round(v, 4) for m, v in d.items()} for k, d in self.metrics.items()},
@@ -159,38 +151,41 @@ def choose(metrics: dict[str, dict[str, float]]) -> str:
 
 
 def backtest(
-    customers: pd.DataFrame, invoices: pd.DataFrame, as_of: date, min_repeat_buyers: int = 20, seed: int = 0
+    training: pd.DataFrame, cut_off: pd.DataFrame, current: pd.DataFrame, min_repeat_buyers: int = 20, seed: int = 0
 ) -> Backtest:
-    """Fit as of as_of - 12 months (the GBM learns from the year before that), score the 12 months up to
-    as_of, and measure every candidate against what those customers actually earned."""
-    cutoff = window_start(as_of).date()
-    earlier = window_start(cutoff).date()
-    train = value_features(customers, invoices, earlier, min_repeat_buyers)
-    train_target = margin_between(train.index, invoices, pd.Timestamp(earlier), pd.Timestamp(cutoff))
-    test = value_features(customers, invoices, cutoff, min_repeat_buyers)
-    actual = margin_between(test.index, invoices, pd.Timestamp(cutoff), pd.Timestamp(as_of))
+    """Fit on the churn_cut_off rows (the GBM learns from the training_cut_off rows before them), score
+    the 12 months up to as_of, and measure every candidate against what those customers actually earned."""
+    train = value_features(training, min_repeat_buyers) if len(training) else pd.DataFrame()
+    train_target = margin_after(train.index, cut_off)
+    test = value_features(cut_off, min_repeat_buyers)
+    if test.empty:
+        raise ValueError("no customer had bought by the cut-off a year before as_of")
+    actual = margin_after(test.index, current)
     pred = predictions(train, train_target, test, seed)
     metrics = score_predictions(pred, actual)
     notes = {"bgnbd_status_at_cutoff": test.attrs.get("bgnbd_status"), "train_customers": len(train)}
-    return Backtest(cutoff, len(test), metrics, choose(metrics), notes)
+    return Backtest(_date(cut_off), len(test), metrics, choose(metrics), notes)
+
+
+def _date(rows: pd.DataFrame) -> object:
+    return rows["feature_date"].iloc[0] if "feature_date" in rows and len(rows) else None
 
 
 def predict_value(
-    customers: pd.DataFrame, invoices: pd.DataFrame, as_of: date, model: str, min_repeat_buyers: int = 20, seed: int = 0
+    cut_off: pd.DataFrame, current: pd.DataFrame, model: str, min_repeat_buyers: int = 20, seed: int = 0
 ) -> pd.Series:
-    """The chosen model's next-12-month margin as of as_of (GBM trained on the year up to as_of)."""
-    cutoff = window_start(as_of).date()
-    now = value_features(customers, invoices, as_of, min_repeat_buyers)
-    train = value_features(customers, invoices, cutoff, min_repeat_buyers) if model in ("gbm", "blend") else now
-    target = margin_between(train.index, invoices, pd.Timestamp(cutoff), pd.Timestamp(as_of))
-    pred = predictions(train, target, now, seed)
+    """The chosen model's next-12-month margin for the as-of rows (GBM trained on the churn_cut_off rows
+    with their following year's margin as target)."""
+    now = value_features(current, min_repeat_buyers)
+    train = value_features(cut_off, min_repeat_buyers) if model in ("gbm", "blend") else now
+    pred = predictions(train, margin_after(train.index, current), now, seed)
     return pred[model if model in pred else "bgnbd_gg"]
 
 
 def chosen_value(
-    customers: pd.DataFrame,
-    invoices: pd.DataFrame,
-    as_of: date,
+    training: pd.DataFrame,
+    cut_off: pd.DataFrame,
+    current: pd.DataFrame,
     discount_rate_yearly: float = 0.10,
     min_repeat_buyers: int = 20,
     seed: int = 0,
@@ -198,7 +193,7 @@ def chosen_value(
     """Backtest, then the chosen model's discounted next-12-month margin per customer (None when the
     backtest chose BG/NBD + Gamma-Gamma, whose clv_12m the caller already has) and the backtest record."""
     try:
-        result = backtest(customers, invoices, as_of, min_repeat_buyers, seed)
+        result = backtest(training, cut_off, current, min_repeat_buyers, seed)
     except (ValueError, ArithmeticError) as exc:  # too little history for a year-on-year test
         return None, {"chosen": "bgnbd_gg", "reason": f"no backtest: {exc}"}
     record = result.as_dict()
@@ -206,5 +201,5 @@ def chosen_value(
         return None, record
     months = np.arange(1, 13)
     discount = float(np.mean((1 + discount_rate_yearly) ** (-months / 12.0)))
-    value = predict_value(customers, invoices, as_of, result.chosen, min_repeat_buyers, seed) * discount
+    value = predict_value(cut_off, current, result.chosen, min_repeat_buyers, seed) * discount
     return value.clip(lower=0.0), record

@@ -1,18 +1,18 @@
 """Churn risk: P(no purchase in the next 12 months), a calibrated logistic regression checked out of time.
 
-Training rows are the customers who had bought by `as_of - 12 months`, described by features as of that
-cutoff; the label says whether they then bought nothing in (cutoff, as_of]. Before the model is trusted it
-is validated out of time: trained the same way one year earlier (cutoff - 12 months -> cutoff) and scored
-on the cutoff cohort, beside the baseline BG/NBD P(no purchase in 12 months) fitted at the cutoff. AUC,
-Brier score and calibration error of both are stored; the model is used only when it beats the baseline
-on Brier and AUC. The fallback is always that baseline, never 1 - p_alive (which calls every one-time
-buyer safe: AUC 0.31 on CDNOW against 0.68 for the baseline).
+Inputs are int_customer_features rows (dbt owns every figure and date): the model is trained on the buyers
+of the churn_cut_off rows (as_of - 12 months), labelled 1 when their as-of row shows no purchase day in the
+12 months since (purchase_days_12m == 0). Before it is trusted it is validated out of time: trained the same
+way one year earlier (training_cut_off rows, labelled by the churn_cut_off rows) and scored on the
+churn_cut_off cohort, beside the baseline BG/NBD P(no purchase in 12 months) fitted on that cut-off's rows.
+AUC, Brier score and calibration error of both are stored; the model is used only when it beats the
+baseline on Brier and AUC. The fallback is always that baseline, never 1 - p_alive (which calls every
+one-time buyer safe: AUC 0.31 on CDNOW against 0.68 for the baseline).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ml.clv import fit_clv, score_clv
-from ml.rfm import rfm_summary
-from ml.value import current_value, window_start
 
 FEATURES = [
     "log_frequency",
@@ -44,44 +42,26 @@ class ChurnResult:
     metrics: dict[str, object] = field(default_factory=dict)
 
 
-def churn_features(customer_ids: pd.Index, invoices: pd.DataFrame, contacts: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Features as of a date, for customers who had bought by then (others are not in the frame)."""
-    rfm = rfm_summary(customer_ids, invoices, as_of)
-    rfm = rfm[rfm["T_days"].notna()]
-    value = current_value(rfm.index, invoices, contacts, as_of)
-    start = window_start(as_of)
-    recent = contacts[contacts["customer_id"].isin(rfm.index)]
-    recent = recent[
-        pd.to_datetime(recent["occurred_on"]).gt(start) & pd.to_datetime(recent["occurred_on"]).le(pd.Timestamp(as_of))
-    ]
-    inv = invoices[invoices["customer_id"].isin(rfm.index)]
-    inv_dates = pd.to_datetime(inv["invoice_date"])
-    inv = inv[inv_dates.gt(start) & inv_dates.le(pd.Timestamp(as_of))]
-    out = pd.DataFrame(index=rfm.index)
-    out["log_frequency"] = np.log1p(rfm["frequency"].astype(float))
-    out["days_since_last"] = rfm["days_since_last"].astype(float)
-    out["T_days"] = rfm["T_days"].astype(float)
-    out["log_monetary"] = np.log1p(rfm["monetary_avg"].clip(lower=0).astype(float))
-    out["log_revenue_12m"] = np.log1p(value["revenue_12m"].clip(lower=0))
-    out["purchases_12m"] = (
-        inv.assign(day=pd.to_datetime(inv["invoice_date"]).dt.normalize())
-        .groupby("customer_id")["day"]
-        .nunique()
-        .reindex(out.index)
-        .fillna(0)
-        .astype(float)
-    )
-    out["contacts_12m"] = recent.groupby("customer_id").size().reindex(out.index).fillna(0).astype(float)
-    out["log_contact_cost_12m"] = np.log1p(value["contact_cost_12m"].clip(lower=0))
+def churn_features(rows: pd.DataFrame) -> pd.DataFrame:
+    """Model inputs from the feature rows of one cut-off (indexed by customer_id), buyers only."""
+    rows = rows[rows["T_days"].notna()]
+    out = pd.DataFrame(index=rows.index)
+    out["log_frequency"] = np.log1p(rows["frequency"].astype(float))
+    out["days_since_last"] = rows["days_since_last"].astype(float)
+    out["T_days"] = rows["T_days"].astype(float)
+    out["log_monetary"] = np.log1p(rows["monetary_avg"].astype(float).clip(lower=0))
+    out["log_revenue_12m"] = np.log1p(rows["revenue_12m"].astype(float).clip(lower=0))
+    out["purchases_12m"] = rows["purchase_days_12m"].astype(float)
+    out["contacts_12m"] = rows["contacts_12m"].astype(float)
+    out["log_contact_cost_12m"] = np.log1p(rows["contact_cost_12m"].astype(float).clip(lower=0))
     return out[FEATURES]
 
 
-def churn_labels(customer_ids: pd.Index, invoices: pd.DataFrame, cutoff: date, as_of: date) -> pd.Series:
-    """1 when the customer bought nothing in (cutoff, as_of], else 0."""
-    after = rfm_summary(
-        customer_ids, invoices[pd.to_datetime(invoices["invoice_date"]).gt(pd.Timestamp(cutoff))], as_of
-    )
-    return after["T_days"].isna().astype(int)
+def churn_labels(customer_ids: pd.Index, later: pd.DataFrame) -> pd.Series:
+    """1 when the customer's row one year later shows no purchase day in its 12 months, else 0
+    (customers without a later row are left out)."""
+    days = later["purchase_days_12m"].reindex(customer_ids).dropna()
+    return days.eq(0).astype(int)
 
 
 def _model(min_class: int) -> object:
@@ -120,13 +100,10 @@ def classification_metrics(y: pd.Series, proba: pd.Series) -> dict[str, float]:
     }
 
 
-def baseline_no_purchase(
-    customer_ids: pd.Index, invoices: pd.DataFrame, as_of: date, min_repeat_buyers: int = 20
-) -> pd.Series:
-    """BG/NBD P(no purchase in the 12 months after as_of), fitted on what was known at as_of only."""
-    rfm = rfm_summary(customer_ids, invoices[pd.to_datetime(invoices["invoice_date"]).le(pd.Timestamp(as_of))], as_of)
-    fit = fit_clv(rfm, min_repeat_buyers)
-    return score_clv(rfm, fit, 12, 0.0)["p_no_purchase_12m"]
+def baseline_no_purchase(rows: pd.DataFrame, min_repeat_buyers: int = 20) -> pd.Series:
+    """BG/NBD P(no purchase in the 12 months after the rows' cut-off), fitted on those rows only."""
+    fit = fit_clv(rows, min_repeat_buyers)
+    return score_clv(rows, fit, 12, 0.0)["p_no_purchase_12m"]
 
 
 def with_baseline(features: pd.DataFrame, baseline: pd.Series) -> pd.DataFrame:
@@ -170,38 +147,40 @@ def choose_churn_model(
     return bool(better), metrics
 
 
+def _labelled(rows: pd.DataFrame, later: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    x = churn_features(rows)
+    y = churn_labels(x.index, later)
+    return x.loc[y.index], y
+
+
 def predict_churn(
-    customer_ids: pd.Index,
-    invoices: pd.DataFrame,
-    contacts: pd.DataFrame,
-    as_of: date,
+    training: pd.DataFrame,
+    cut_off: pd.DataFrame,
+    current: pd.DataFrame,
     baseline: pd.Series,
     min_examples: int = 50,
     min_class_examples: int = 10,
     min_repeat_buyers: int = 20,
 ) -> ChurnResult:
-    """churn_risk per customer (NaN for those who never bought). `baseline` is the BG/NBD
-    P(no purchase in the next 12 months) as of as_of (score_clv's p_no_purchase_12m)."""
-    cutoff = window_start(as_of).date()
-    earlier = window_start(cutoff).date()
-    fallback = baseline.reindex(customer_ids)
-    train_x = churn_features(customer_ids, invoices, contacts, earlier)
-    train_y = churn_labels(train_x.index, invoices, earlier, cutoff)
-    valid_x = churn_features(customer_ids, invoices, contacts, cutoff)
-    valid_y = churn_labels(valid_x.index, invoices, cutoff, as_of)
-    valid_base = baseline_no_purchase(pd.Index(valid_x.index), invoices, cutoff, min_repeat_buyers)
+    """churn_risk per customer of `current` (NaN for those who never bought). The frames are the
+    training_cut_off, churn_cut_off and as_of feature rows indexed by customer_id; `baseline` is the
+    BG/NBD P(no purchase in the next 12 months) as of as_of (score_clv's p_no_purchase_12m)."""
+    fallback = baseline.reindex(current.index)
+    train_x, train_y = _labelled(training, cut_off)
+    valid_x, valid_y = _labelled(cut_off, current)
+    valid_base = baseline_no_purchase(cut_off.loc[valid_x.index], min_repeat_buyers)
     # the baseline is also a feature: the model only has to learn what it gets wrong
-    train_x = with_baseline(
-        train_x, baseline_no_purchase(pd.Index(train_x.index), invoices, earlier, min_repeat_buyers)
-    )
+    train_x = with_baseline(train_x, baseline_no_purchase(training.loc[train_x.index], min_repeat_buyers))
     valid_x = with_baseline(valid_x, valid_base)
     use_model, check = choose_churn_model(
         train_x, train_y, valid_x, valid_y, valid_base, min_examples, min_class_examples
     )
+    dates = {name: _cut_off_date(rows) for name, rows in (("training", training), ("cut_off", cut_off))}
+    dates["as_of"] = _cut_off_date(current)
     metrics: dict[str, object] = {
-        "cutoff": cutoff.isoformat(),
-        "validation": f"trained {earlier.isoformat()} -> {cutoff.isoformat()}, tested {cutoff.isoformat()} -> "
-        f"{as_of.isoformat()}",
+        "cutoff": dates["cut_off"],
+        "validation": f"trained {dates['training']} -> {dates['cut_off']}, tested {dates['cut_off']} -> "
+        f"{dates['as_of']}",
         "out_of_time": check,
     }
     n_pos, n_neg = int(valid_y.sum()), int((1 - valid_y).sum())
@@ -209,8 +188,15 @@ def predict_churn(
         metrics["method"] = f"fallback BG/NBD P(no purchase in 12 months): {check['reason']}"
         return ChurnResult(fallback, metrics)
     final = _model(min(n_pos, n_neg)).fit(valid_x, valid_y)
-    now_x = with_baseline(churn_features(customer_ids, invoices, contacts, as_of), baseline)
-    risk = pd.Series(final.predict_proba(now_x)[:, 1], index=now_x.index).reindex(customer_ids)
+    now_x = with_baseline(churn_features(current), baseline)
+    risk = pd.Series(final.predict_proba(now_x)[:, 1], index=now_x.index).reindex(current.index)
     metrics["method"] = "logistic regression, sigmoid-calibrated, validated out of time against BG/NBD"
     metrics["scored_customers"] = len(now_x)
     return ChurnResult(risk, metrics)
+
+
+def _cut_off_date(rows: pd.DataFrame) -> str | None:
+    """The feature_date of one cut-off's rows, for the run record (None when there are no rows)."""
+    if "feature_date" not in rows or rows.empty:
+        return None
+    return str(rows["feature_date"].iloc[0])

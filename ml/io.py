@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from io import BytesIO
 
 import numpy as np
 import pandas as pd
@@ -33,10 +34,9 @@ ML_DDL: tuple[str, ...] = (
         model_run_id text primary key, as_of_date date, started_at timestamptz, finished_at timestamptz,
         params jsonb not null default '{}'::jsonb, metrics jsonb not null default '{}'::jsonb,
         status text)""",
+    # only what the models decide; the figures they read stay in intermediate.int_customer_features
     """create table if not exists ml.customer_scores (
         model_run_id text not null, as_of_date date not null, customer_id text not null,
-        revenue_12m numeric, cost_12m numeric, contact_cost_12m numeric, current_value_12m numeric,
-        frequency integer, recency_days integer, tenure_days integer, monetary_avg numeric,
         p_alive double precision, predicted_purchases_12m double precision, clv_12m numeric,
         churn_risk double precision, potential_score double precision, value_class text,
         potential_class text, segment text, cluster integer,
@@ -45,6 +45,21 @@ ML_DDL: tuple[str, ...] = (
         model_run_id text not null, customer_id text not null, month date not null, value_class text,
         potential_class text, segment text, revenue_12m numeric, current_value_12m numeric,
         primary key (model_run_id, customer_id, month))""",
+    # k-means clusters of the buyers (ml.clusters): size, centroid in original units, plain-words profile
+    """create table if not exists ml.cluster_profiles (
+        model_run_id text not null, cluster integer not null, customers bigint not null,
+        share double precision, frequency double precision, monetary_avg double precision,
+        days_since_last double precision, tenure_days double precision, current_value_12m double precision,
+        organisation_share double precision, description text not null,
+        primary key (model_run_id, cluster))""",
+    # parties who never bought, scored against the best customers (ml.lookalike)
+    """create table if not exists ml.prospect_lookalikes (
+        model_run_id text not null, customer_id text not null, lookalike_score double precision not null,
+        reasons text not null, primary key (model_run_id, customer_id))""",
+    # the month's figures, copied from its feature row: the monthly evaluation reads a past run's history
+    # after the feature table has been rebuilt for a later as-of date
+    """alter table ml.segment_history add column if not exists revenue_12m numeric,
+        add column if not exists current_value_12m numeric""",
 )
 
 IDENTITY_RECORD_COLUMNS = (
@@ -62,14 +77,6 @@ CUSTOMER_SCORE_COLUMNS = (
     "model_run_id",
     "as_of_date",
     "customer_id",
-    "revenue_12m",
-    "cost_12m",
-    "contact_cost_12m",
-    "current_value_12m",
-    "frequency",
-    "recency_days",
-    "tenure_days",
-    "monetary_avg",
     "p_alive",
     "predicted_purchases_12m",
     "clv_12m",
@@ -90,6 +97,49 @@ SEGMENT_HISTORY_COLUMNS = (
     "revenue_12m",
     "current_value_12m",
 )
+
+CLUSTER_PROFILE_COLUMNS = (
+    "model_run_id",
+    "cluster",
+    "customers",
+    "share",
+    "frequency",
+    "monetary_avg",
+    "days_since_last",
+    "tenure_days",
+    "current_value_12m",
+    "organisation_share",
+    "description",
+)
+LOOKALIKE_COLUMNS = ("model_run_id", "customer_id", "lookalike_score", "reasons")
+
+FEATURES_TABLE = "intermediate.int_customer_features"
+# the columns of int_customer_features the models read (the table has more: see its _features__models.yml)
+FEATURE_COLUMNS = (
+    "customer_id",
+    "feature_date",
+    "feature_month",
+    "cut_off_kind",
+    "customer_type",
+    "tenure_days",
+    "revenue_12m",
+    "cost_12m",
+    "contact_cost_12m",
+    "current_value_12m",
+    "margin_12m",
+    "margin_previous_12m",
+    "purchase_days_12m",
+    "contacts_12m",
+    "frequency",
+    "recency_days",
+    "t_days",
+    "days_since_last",
+    "monetary_avg",
+    "margin_avg",
+    "revenue_total",
+    "margin_total",
+)
+_DATE_FEATURES = ("feature_date", "feature_month")
 
 
 class MissingInputError(RuntimeError):
@@ -131,6 +181,32 @@ def read_table(conn: psycopg.Connection, qualified: str, columns: Iterable[str] 
     schema, table = qualified.split(".", 1)
     cols = sql.SQL("*") if columns is None else sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     return read_frame(conn, sql.SQL("select {} from {}").format(cols, sql.Identifier(schema, table)))
+
+
+def read_copy(conn: psycopg.Connection, query: sql.Composable) -> pd.DataFrame:
+    """A query's rows through COPY ... TO STDOUT as CSV: for the large reads (a million feature rows) this is
+    several times faster than fetching Python tuples; numbers arrive as floats, text as str."""
+    buffer = BytesIO()
+    with conn.cursor() as cur, cur.copy(sql.SQL("copy ({}) to stdout (format csv, header)").format(query)) as copy:
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    return pd.read_csv(buffer, keep_default_na=False, na_values=[""], low_memory=False)
+
+
+def read_features(conn: psycopg.Connection, columns: Sequence[str] = FEATURE_COLUMNS) -> pd.DataFrame:
+    """All rows of int_customer_features (every cut-off), with `t_days` as `T_days` (the name ml.clv uses)."""
+    require_tables(conn, FEATURES_TABLE)
+    schema, table = FEATURES_TABLE.split(".", 1)
+    query = sql.SQL("select {} from {}").format(
+        sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(schema, table)
+    )
+    frame = read_copy(conn, query)
+    for col in _DATE_FEATURES:
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame.rename(columns={"t_days": "T_days"})
 
 
 def _plain(value: object) -> object:

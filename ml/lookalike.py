@@ -54,13 +54,17 @@ def score_lookalikes(
     scaler = StandardScaler().fit(train)
     model = LogisticRegression(max_iter=1000, C=0.5, class_weight="balanced").fit(scaler.transform(train), is_best)
     rate = is_best.mean()
-    x = scaler.transform(_design(prospects, features, categories)[train.columns])
+    design = _design(prospects, features, categories)[train.columns]
+    x = scaler.transform(design)
     raw = model.predict_proba(x)[:, 1]
     # class_weight balances the classes; map back to the real base rate so the score is a probability
     odds = raw / (1 - raw) * rate / (1 - rate)
     out = pd.DataFrame(index=prospects.index)
     out["lookalike_score"] = odds / (1 + odds)
     contrib = x * model.coef_[0]
+    # a reason is a trait the prospect has: not the absence of another category ("type is person" for a firm)
+    absent = np.array(["=" in c for c in train.columns]) & (design.to_numpy() == 0)
+    contrib[absent] = -np.inf
     names = np.array(train.columns)
     top = np.argsort(-contrib, axis=1)[:, :3]
     out["reasons"] = [
@@ -76,4 +80,23 @@ def _reason(column: str, row: pd.Series, features: list[str]) -> str:
     if "=" in column:
         col, level = column.split("=", 1)
         return f"{col} is {level}, like many best customers"
+    if column.startswith("has_"):  # the 0/1 traits of prospect_traits
+        known = "known" if row.get(column) else "not known"
+        return f"{column.removeprefix('has_')} {known}, like many best customers"
     return f"{column} {row.get(column)} is typical of best customers"
+
+
+TRAITS = ["customer_type", "postcode_area", "has_email", "has_phone", "has_kvk"]
+
+
+def prospect_traits(customers: pd.DataFrame) -> pd.DataFrame:
+    """Traits a party has before any purchase, from int_customers columns (customer_id, customer_type,
+    postcode, email, phone, kvk_number): type, postcode area (the 2 leading digits: a region) and which
+    contact details are known."""
+    out = pd.DataFrame(index=pd.Index(customers["customer_id"].astype(str), name="customer_id"))
+    out["customer_type"] = customers["customer_type"].fillna("unknown").astype(str).to_numpy()
+    digits = customers["postcode"].astype("string").str.extract(r"^\s*(\d{2})", expand=False)
+    out["postcode_area"] = digits.fillna("unknown").astype(str).to_numpy()
+    for col, name in (("email", "has_email"), ("phone", "has_phone"), ("kvk_number", "has_kvk")):
+        out[name] = customers[col].notna().astype(float).to_numpy() if col in customers else 0.0
+    return out

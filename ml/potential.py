@@ -45,13 +45,13 @@ def peer_value(frame: pd.DataFrame, value_col: str = "clv_12m", peer_quantile: f
 def potential_scores(frame: pd.DataFrame, value_col: str = "clv_12m", peer_quantile: float = 0.8) -> pd.DataFrame:
     """peer_value, headroom, growth and potential_score per customer (frame shaped like the feature table
     plus the model outputs: customer_type, tenure_days, monetary_avg, clv_12m, churn_risk, margin_12m,
-    margin_prev_12m; missing columns count as 0 / unknown)."""
+    margin_previous_12m; missing columns count as 0 / unknown)."""
     value = frame[value_col].astype(float).fillna(0.0)
     peers = peer_value(frame.assign(**{value_col: value}), value_col, peer_quantile)
     retained = 1.0 - frame.get("churn_risk", pd.Series(0.5, index=frame.index)).astype(float).fillna(0.5)
     growth = (
         frame.get("margin_12m", pd.Series(0.0, index=frame.index)).astype(float).fillna(0.0)
-        - frame.get("margin_prev_12m", pd.Series(0.0, index=frame.index)).astype(float).fillna(0.0)
+        - frame.get("margin_previous_12m", pd.Series(0.0, index=frame.index)).astype(float).fillna(0.0)
     ).clip(lower=0.0)
     headroom = (peers - value).clip(lower=0.0)
     return pd.DataFrame(

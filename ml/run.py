@@ -1,7 +1,10 @@
-"""Customer value model run: facts in intermediate -> ml.customer_scores, ml.segment_history, ml.model_runs.
+"""Customer value model run: intermediate.int_customer_features -> ml.customer_scores, ml.segment_history,
+ml.model_runs.
 
-`score_customers()` is the pure core over DataFrames; `run_models()` adds the warehouse reads and writes.
-Re-running a model_run_id replaces that run's rows, so a retried Airflow task leaves one clean run.
+dbt owns every figure (revenue, windows, the purchase-day summary, tenure, as of each cut-off); this module
+writes only what is modelled: p_alive, predicted purchases, CLV, churn risk, potential, segment, cluster.
+`score_customers()` is the pure core over the feature rows; `run_models()` adds the warehouse reads and
+writes. Re-running a model_run_id replaces that run's rows, so a retried Airflow task leaves one clean run.
 """
 
 from __future__ import annotations
@@ -19,10 +22,9 @@ from ml.churn import predict_churn
 from ml.clusters import cluster_customers
 from ml.clv import ClvFit, fit_clv, score_clv
 from ml.config import ModelSettings, load_settings
+from ml.lookalike import TRAITS, LookalikeError, prospect_traits, score_lookalikes
 from ml.potential import potential_classes_within, potential_scores
-from ml.rfm import rfm_summary
 from ml.segments import assign_segments, value_classes
-from ml.value import current_value, window_start
 
 log = logging.getLogger("ml.models")
 
@@ -54,6 +56,8 @@ class ModelResult:
     params: dict[str, object]
     metrics: dict[str, object]
     summary: ModelRunSummary
+    cluster_profiles: pd.DataFrame = field(default_factory=pd.DataFrame)  # ml.cluster_profiles columns
+    lookalikes: pd.DataFrame = field(default_factory=pd.DataFrame)  # ml.prospect_lookalikes columns
 
 
 class _Timer:
@@ -66,14 +70,6 @@ class _Timer:
         self.summary.elapsed[name] = round(now - self.t, 3)
         log.info("%-16s " + message + " (%.2fs)", name, *args, now - self.t)
         self.t = now
-
-
-def tenure_days(customers: pd.DataFrame, first_purchase: pd.Series, as_of: date) -> pd.Series:
-    """Days the customer has been known on as_of: since first_seen_at or the first purchase, if earlier."""
-    seen = pd.to_datetime(customers["first_seen_at"], utc=True, errors="coerce").dt.tz_convert(None).dt.normalize()
-    seen = pd.Series(seen.to_numpy(), index=customers["customer_id"])
-    start = pd.concat([seen, first_purchase.reindex(seen.index)], axis=1).min(axis=1)
-    return (pd.Timestamp(as_of) - start).dt.days
 
 
 def _classify(frame: pd.DataFrame, settings: ModelSettings) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -92,73 +88,80 @@ def _classify(frame: pd.DataFrame, settings: ModelSettings) -> tuple[pd.Series, 
     return value_class, potential_class, segment
 
 
-def _snapshot(
-    customers: pd.DataFrame,
-    invoices: pd.DataFrame,
-    contacts: pd.DataFrame,
-    as_of: date,
-    fit: ClvFit,
-    settings: ModelSettings,
-) -> pd.DataFrame:
-    """Value, RFM, CLV and tenure of every customer as of a date, with the given fitted models."""
-    ids = pd.Index(customers["customer_id"], name="customer_id")
-    value = current_value(ids, invoices, contacts, as_of)
-    rfm = with_spend_group(rfm_summary(ids, invoices, as_of), customers)
-    clv = score_clv(rfm, fit, settings.clv_horizon_months, settings.discount_rate_yearly)
-    frame = pd.concat([value, rfm, clv], axis=1)
-    frame["tenure_days"] = tenure_days(customers, rfm["first_purchase"], as_of).reindex(ids)
-    frame["value_prev_12m"] = current_value(ids, invoices, contacts, window_start(as_of).date())["current_value_12m"]
+def model_inputs(features: pd.DataFrame) -> pd.DataFrame:
+    """Feature rows as the CLV code reads them: indexed by customer_id, Gamma-Gamma fitted per
+    customer_type (organisations and persons spend on different scales)."""
+    return features.set_index("customer_id").assign(spend_group=lambda f: f["customer_type"].fillna("unknown"))
+
+
+def cut_off_rows(features: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The model inputs of one cut-off kind (as_of, churn_cut_off, training_cut_off)."""
+    return model_inputs(features[features["cut_off_kind"].eq(kind)])
+
+
+def _value_and_clv(rows: pd.DataFrame, fit: ClvFit, settings: ModelSettings) -> pd.DataFrame:
+    clv = score_clv(rows, fit, settings.clv_horizon_months, settings.discount_rate_yearly)
+    frame = pd.concat([rows, clv], axis=1)
     frame["potential_score"] = _potential(frame)
     return frame
 
 
 def _potential(frame: pd.DataFrame) -> pd.Series:
-    """Headroom against similar customers, churn-adjusted, plus growth (ml.potential)."""
-    inputs = frame.assign(margin_12m=frame["current_value_12m"], margin_prev_12m=frame["value_prev_12m"])
-    return potential_scores(inputs)["potential_score"].round(2)
+    """Headroom against similar customers, churn-adjusted, plus margin growth (ml.potential)."""
+    return potential_scores(frame)["potential_score"].round(2)
 
 
-def with_spend_group(rfm: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """Gamma-Gamma is fitted per customer_type: organisations and persons spend on different scales."""
-    if "customer_type" not in customers:
-        return rfm
-    group = customers.set_index("customer_id")["customer_type"].reindex(rfm.index).fillna("unknown")
-    return rfm.assign(spend_group=group)
+def segment_history(frame: pd.DataFrame, month_ends: pd.DataFrame, settings: ModelSettings) -> pd.DataFrame:
+    """Segment per customer per month: the as-of month from `frame`, each earlier month from the
+    features of its month-end (what was known then), scored with a CLV fit on that month-end's rows
+    only (no look-ahead) and classified among the customers of that month. The month's revenue_12m and
+    current_value_12m are copied from its feature row, so a past run's history stays readable."""
+    parts = [frame.assign(month=frame["feature_month"]).reset_index(names="customer_id")]
+    for _, rows in month_ends.groupby("feature_date", sort=True):
+        rows = model_inputs(rows)
+        snap = _value_and_clv(rows, fit_clv(rows, settings.min_repeat_buyers), settings)
+        snap["value_class"], snap["potential_class"], snap["segment"] = _classify(snap, settings)
+        parts.append(snap.assign(month=snap["feature_month"]).reset_index(names="customer_id"))
+    columns = [c for c in io.SEGMENT_HISTORY_COLUMNS if c != "model_run_id"]
+    return pd.concat([p[columns] for p in parts], ignore_index=True).sort_values(["month", "customer_id"])
 
 
-def month_points(as_of: date, months: int = 12) -> list[tuple[date, date]]:
-    """(month start, evaluation date) for the `months` months ending with the as-of month: earlier months
-    are evaluated at their last day, the as-of month at as_of."""
-    as_of_month = pd.Timestamp(as_of).to_period("M")
-    out = []
-    for k in range(months - 1, -1, -1):
-        period = as_of_month - k
-        end = as_of if k == 0 else period.end_time.date()
-        out.append((period.start_time.date(), end))
-    return out
+def lookalikes(frame: pd.DataFrame, traits: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Parties who never bought scored against the high-value buyers on traits known before a purchase
+    (ml.lookalike); empty, with the reason, when there are too few of either."""
+    if traits is None or traits.empty:
+        return pd.DataFrame(), {"reason": "no traits read"}
+    buyers = frame[frame["T_days"].notna()]
+    prospects = traits.loc[traits.index.intersection(frame.index[frame["T_days"].isna()])]
+    try:
+        scored = score_lookalikes(traits.reindex(buyers.index), buyers["value_class"].eq("high"), prospects, TRAITS, ())
+    except LookalikeError as exc:
+        return pd.DataFrame(), {"reason": str(exc)}
+    out = scored.reset_index(names="customer_id")
+    out["lookalike_score"] = out["lookalike_score"].round(4)
+    return out, {"prospects": len(out), "best_customers": int(buyers["value_class"].eq("high").sum())}
 
 
 def score_customers(
-    customers: pd.DataFrame,
-    invoices: pd.DataFrame,
-    contacts: pd.DataFrame,
+    features: pd.DataFrame,
     as_of: date,
     settings: ModelSettings | None = None,
     model_run_id: str = "adhoc",
+    traits: pd.DataFrame | None = None,
 ) -> ModelResult:
-    """All model outputs for one as-of date. Inputs have the int_customers / int_invoices /
-    int_contact_moments columns; anything dated after as_of is ignored."""
+    """All model outputs for one as-of date from the int_customer_features rows (every cut-off; the
+    columns of io.FEATURE_COLUMNS, t_days as T_days). `traits` (ml.lookalike.prospect_traits, indexed by
+    customer_id) feeds the look-alikes; without it none are scored."""
     settings = settings or load_settings()
     summary = ModelRunSummary(model_run_id=model_run_id, as_of=as_of)
     timer = _Timer(summary)
-    as_of_ts = pd.Timestamp(as_of)
-    invoices = invoices[pd.to_datetime(invoices["invoice_date"]).le(as_of_ts)]
-    contacts = contacts[pd.to_datetime(contacts["occurred_on"]).le(as_of_ts)]
-    ids = pd.Index(customers["customer_id"], name="customer_id")
+    current = cut_off_rows(features, "as_of")
+    cut_off = cut_off_rows(features, "churn_cut_off")
+    training = cut_off_rows(features, "training_cut_off")
+    ids = current.index
     summary.customers = len(ids)
 
-    rfm = with_spend_group(rfm_summary(ids, invoices, as_of), customers)
-    fit = fit_clv(rfm, settings.min_repeat_buyers)
+    fit = fit_clv(current, settings.min_repeat_buyers)
     summary.buyers, summary.repeat_buyers = fit.buyers, fit.repeat_buyers
     summary.bgnbd_status, summary.gamma_gamma_status = fit.bgnbd_status, fit.gamma_gamma_status
     timer.step(
@@ -170,9 +173,9 @@ def score_customers(
         fit.gamma_gamma_status,
     )
 
-    frame = _snapshot(customers, invoices, contacts, as_of, fit, settings)
+    frame = _value_and_clv(current, fit, settings)
     chosen, backtest_record = chosen_value(
-        customers, invoices, as_of, settings.discount_rate_yearly, settings.min_repeat_buyers
+        training, cut_off, current, settings.discount_rate_yearly, settings.min_repeat_buyers
     )
     if chosen is not None:  # the out-of-time backtest preferred another model to BG/NBD + Gamma-Gamma
         frame["clv_12m"] = chosen.reindex(frame.index).fillna(0.0).where(frame["clv_12m"].notna())
@@ -186,17 +189,16 @@ def score_customers(
     )
 
     churn = predict_churn(
-        ids,
-        invoices,
-        contacts,
-        as_of,
+        training,
+        cut_off,
+        current,
         frame["p_no_purchase_12m"],
         settings.min_churn_examples,
         settings.min_churn_class_examples,
         settings.min_repeat_buyers,
     )
     frame["churn_risk"] = churn.churn_risk.reindex(ids)
-    frame["potential_score"] = _potential(frame)  # now with churn risk
+    frame["potential_score"] = _potential(frame)  # now with churn risk and the chosen value
     summary.churn_method = str(churn.metrics.get("method", ""))
     timer.step("churn", "%s; auc %s", summary.churn_method, churn.metrics.get("auc"))
 
@@ -206,34 +208,17 @@ def score_customers(
     summary.segment_counts = {k: int(v) for k, v in frame["segment"].value_counts().sort_index().items()}
     timer.step("segments", "%s; %d clusters", summary.segment_counts, frame["cluster"].nunique())
 
-    def _fit_at(point: date) -> ClvFit:
-        return fit_clv(with_spend_group(rfm_summary(ids, invoices, point), customers), settings.min_repeat_buyers)
+    prospects, lookalike_record = lookalikes(frame, traits)
+    timer.step("lookalikes", "%d prospects scored; %s", len(prospects), lookalike_record.get("reason", "ok"))
 
-    history_parts = []
-    for month, point in month_points(as_of):
-        # each month-end scored with a fit on what was known then (no look-ahead)
-        snap = frame if point == as_of else _snapshot(customers, invoices, contacts, point, _fit_at(point), settings)
-        snap = snap[snap["tenure_days"].isna() | snap["tenure_days"].ge(0)].copy()
-        if point != as_of:
-            snap["value_class"], snap["potential_class"], snap["segment"] = _classify(snap, settings)
-        history_parts.append(
-            snap[["value_class", "potential_class", "segment", "revenue_12m", "current_value_12m"]]
-            .assign(month=month)
-            .reset_index(names="customer_id")
-        )
-    history = pd.concat(history_parts, ignore_index=True)
+    history = segment_history(frame, features[features["cut_off_kind"].eq("month_end")], settings)
     summary.history_rows = len(history)
-    timer.step("history", "%d segment_history rows over %d months", len(history), len(history_parts))
+    timer.step("history", "%d segment_history rows over %d months", len(history), history["month"].nunique())
 
-    scores = frame.reset_index(names="customer_id")
-    # BI reads recency the RFM way: days since the last purchase (null for a customer who never bought);
-    # the BG/NBD recency (first to last purchase) stays inside the CLV fit.
-    scores["recency_days"] = scores["days_since_last"]
-    scores["tenure_days"] = scores["tenure_days"].clip(lower=0)  # first seen after as_of: brand new
-    for col in ("recency_days", "tenure_days", "cluster"):
-        scores[col] = scores[col].astype("Int64")
+    outputs = [c for c in io.CUSTOMER_SCORE_COLUMNS if c not in ("model_run_id", "as_of_date")]
+    scores = frame.reset_index(names="customer_id")[outputs]
     scores["clv_12m"] = scores["clv_12m"].round(2)
-    scores["monetary_avg"] = scores["monetary_avg"].round(2)
+    scores["cluster"] = scores["cluster"].astype("Int64")
 
     positive = frame["current_value_12m"].clip(lower=0)
     metrics = {
@@ -252,6 +237,7 @@ def score_customers(
             "gamma_gamma_log_likelihood": fit.gamma_gamma.log_likelihood if fit.gamma_gamma else None,
             "churn": churn.metrics,
             "backtest": backtest_record,
+            "lookalikes": lookalike_record,
             "churn_at_risk": int(frame["churn_risk"].ge(settings.churn_threshold).sum()),
             "segment_counts": summary.segment_counts,
             "value_class_counts": {k: int(v) for k, v in frame["value_class"].value_counts().items()},
@@ -264,44 +250,39 @@ def score_customers(
         }
     }
     params = {"models": {"settings": settings.as_params(), **fit.params()}}
-    return ModelResult(scores=scores, history=history, params=params, metrics=metrics, summary=summary)
+    profiles = clustering.profiles.round(4)
+    return ModelResult(scores, history, params, metrics, summary, profiles, prospects)
 
 
 def run_models(url: str, as_of: date, model_run_id: str, settings: ModelSettings | None = None) -> ModelRunSummary:
-    """Read the facts, score every customer, replace this run's rows in the ml tables."""
+    """Read the feature table, score every customer, replace this run's rows in the ml tables."""
     from cvm.warehouse import connect
 
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     with connect(url) as conn:
         io.ensure_ml_tables(conn)
-        customers = io.read_table(conn, "intermediate.int_customers", ["customer_id", "customer_type", "first_seen_at"])
-        io.require_tables(conn, "intermediate.int_invoices", "intermediate.int_contact_moments")
-        invoices = io.read_frame(
-            conn,
-            """select invoice_id, customer_id, invoice_date, amount_excl_vat, cost_amount, status, is_credited
-               from intermediate.int_invoices where invoice_date <= %s""",
-            (as_of,),
-        )
-        contacts = io.read_frame(
-            conn,
-            """select contact_moment_id, customer_id, occurred_on, channel, direction, contact_cost
-               from intermediate.int_contact_moments where occurred_on <= %s""",
-            (as_of,),
-        )
+        features = io.read_features(conn)
         log.info(
-            "%-16s %d customers, %d invoices, %d contact moments (%.2fs)",
+            "%-16s %d feature rows (%d customers as of %s) (%.2fs)",
             "read",
-            len(customers),
-            len(invoices),
-            len(contacts),
+            len(features),
+            int(features["cut_off_kind"].eq("as_of").sum()),
+            as_of,
             time.perf_counter() - t0,
         )
-        result = score_customers(customers, invoices, contacts, as_of, settings, model_run_id)
+        customers = io.read_table(
+            conn,
+            "intermediate.int_customers",
+            ["customer_id", "customer_type", "postcode", "email", "phone", "kvk_number"],
+        )
+        result = score_customers(features, as_of, settings, model_run_id, prospect_traits(customers))
         summary = result.summary
         t = time.perf_counter()
         io.delete_run(conn, "ml.customer_scores", model_run_id)
         io.delete_run(conn, "ml.segment_history", model_run_id)
+        io.delete_run(conn, "ml.cluster_profiles", model_run_id)
+        io.delete_run(conn, "ml.prospect_lookalikes", model_run_id)
         io.copy_frame(
             conn,
             "ml.customer_scores",
@@ -314,6 +295,12 @@ def run_models(url: str, as_of: date, model_run_id: str, settings: ModelSettings
             result.history.assign(model_run_id=model_run_id),
             io.SEGMENT_HISTORY_COLUMNS,
         )
+        for table, frame, columns in (
+            ("ml.cluster_profiles", result.cluster_profiles, io.CLUSTER_PROFILE_COLUMNS),
+            ("ml.prospect_lookalikes", result.lookalikes, io.LOOKALIKE_COLUMNS),
+        ):
+            if len(frame):
+                io.copy_frame(conn, table, frame.assign(model_run_id=model_run_id), columns)
         summary.elapsed["write"] = round(time.perf_counter() - t, 3)
         summary.elapsed["total"] = round(time.perf_counter() - t0, 3)
         io.upsert_model_run(

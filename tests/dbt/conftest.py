@@ -36,6 +36,14 @@ ML_DDL = (
     """create table if not exists ml.segment_history (model_run_id text not null, customer_id text not null,
         month date not null, value_class text, potential_class text, segment text, revenue_12m numeric,
         current_value_12m numeric, primary key (model_run_id, customer_id, month))""",
+    """create table if not exists ml.cluster_profiles (model_run_id text not null, cluster integer not null,
+        customers bigint not null, share double precision, frequency double precision,
+        monetary_avg double precision, days_since_last double precision, tenure_days double precision,
+        current_value_12m double precision, organisation_share double precision, description text not null,
+        primary key (model_run_id, cluster))""",
+    """create table if not exists ml.prospect_lookalikes (model_run_id text not null, customer_id text not null,
+        lookalike_score double precision not null, reasons text not null,
+        primary key (model_run_id, customer_id))""",
 )
 
 
@@ -122,6 +130,17 @@ def create_scores(conn: psycopg.Connection) -> None:
     conn.execute(
         "insert into ml.customer_scores (model_run_id, as_of_date, customer_id, revenue_12m, segment)"
         " values ('run-old', '2026-09-30', 'C-ORG1', 1.0, 'lost')"
+    )
+    conn.execute(
+        "insert into ml.cluster_profiles values (%s, 0, 2, 0.6667, 2.5, 1617.28, 120, 2500, 1331.4, 1.0,"
+        " 'frequent large B2B buyers'), (%s, 1, 1, 0.3333, 0, 60, 5, 10, 40, 0.0, 'one-time small B2C buyers, new'),"
+        " ('run-old', 0, 9, 1.0, 0, 0, 0, 0, 0, 0, 'an older run')",
+        (data.RUN_ID, data.RUN_ID),
+    )
+    conn.execute(
+        "insert into ml.prospect_lookalikes values (%s, 'C-PIET', 0.123456, 'postcode_area is 10, like many best"
+        " customers'), ('run-old', 'C-EMILE', 0.9, 'an older run')",
+        (data.RUN_ID,),
     )
     for customer_id, month, vclass, pclass, segment, revenue in data.segment_history():
         conn.execute(

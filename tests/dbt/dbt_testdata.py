@@ -30,6 +30,7 @@ LOADS = {
     10: ("service", "requesters", "."),
     11: ("service", "tickets", "."),
     12: ("service", "surveys", "."),
+    13: ("finance", "invoices", "."),
 }
 
 # table -> list of (load_id, {column: value})
@@ -364,6 +365,20 @@ RAW: dict[str, list[tuple[int, dict[str, str]]]] = {
                 status="paid",
             ),
         ),
+        (
+            6,
+            dict(
+                invoice_number="INV-8",
+                debtor_number="DEB-2",
+                invoice_date="2026-04-01",
+                due_date="",
+                paid_date="",
+                amount_excl_vat="80,00",
+                vat_amount="16,80",
+                cost_amount="20,00",
+                status="open",
+            ),
+        ),
         # delivery 7 (decimal point) corrects INV-7: the later delivery wins
         (
             7,
@@ -377,6 +392,36 @@ RAW: dict[str, list[tuple[int, dict[str, str]]]] = {
                 vat_amount="12.60",
                 cost_amount="45.00",
                 status="paid",
+            ),
+        ),
+        # delivery 13 (through 2026-09-15) credits INV-8: known from then on, not at the August month-end;
+        # INV-9 arrives credited, so it never counted
+        (
+            13,
+            dict(
+                invoice_number="INV-8",
+                debtor_number="DEB-2",
+                invoice_date="2026-04-01",
+                due_date="",
+                paid_date="",
+                amount_excl_vat="80.00",
+                vat_amount="16.80",
+                cost_amount="20.00",
+                status="credited",
+            ),
+        ),
+        (
+            13,
+            dict(
+                invoice_number="INV-9",
+                debtor_number="DEB-2",
+                invoice_date="2026-09-15",
+                due_date="",
+                paid_date="",
+                amount_excl_vat="10.00",
+                vat_amount="2.10",
+                cost_amount="1.00",
+                status="credited",
             ),
         ),
     ],

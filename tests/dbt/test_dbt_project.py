@@ -34,9 +34,8 @@ def test_stages_build_their_tags_and_run_tests(dwh):
         "contact_pressure",
         "segment_evaluation_monthly",
     } <= set(marts)
-    # the reconciliation tests run with the marts, not before them
-    assert marts["assert_revenue_12m_reconciles"].status == "pass"
-    assert "assert_revenue_12m_reconciles" not in customers
+    # the feature table is built with the customers, before the models read it
+    assert "int_customer_features" in customers and "int_customer_features" not in marts
     for stage in ("seed", "prepare", "customers", "marts"):
         run = dwh.runs[stage]
         assert run.success and not run.failed()
@@ -426,6 +425,109 @@ def test_the_profile_holds_no_password(base_settings, tmp_path):
     assert target["password"] == "{{ env_var('CVM_DBT_PASSWORD', '') }}"
 
 
+# --- the feature table ---------------------------------------------------------------------------------------
+
+
+def test_invoice_credit_dates(dwh):
+    inv = {r["invoice_id"]: r for r in dwh.rows("select * from intermediate.int_invoices")}
+    assert inv["INV-4"]["credited_on"] == date(2026, 8, 1)  # credited in its first delivery
+    assert inv["INV-8"]["credited_on"] == date(2026, 9, 15)  # credited by the delivery through 15 Sep
+    assert inv["INV-9"]["credited_on"] == date(2026, 9, 15)
+    assert inv["INV-1"]["credited_on"] is None
+    assert (inv["INV-8"]["revenue"], inv["INV-8"]["cost"], inv["INV-8"]["margin"]) == (0, 0, 0)
+
+
+def test_customer_features_as_of(dwh):
+    f = {
+        r["customer_id"]: r
+        for r in dwh.rows("select * from intermediate.int_customer_features where cut_off_kind = 'as_of'")
+    }
+    assert set(f) == {"C-ORG1", "C-ORG2", "C-EMILE", "C-PIET"}
+    org1 = f["C-ORG1"]
+    assert org1["feature_date"] == date(2026, 10, 31)
+    # INV-1 and INV-2 in the window; INV-3 (2025-06-01) before it; INV-4 credited
+    assert (org1["revenue_12m"], org1["cost_12m"], org1["margin_12m"]) == (
+        Decimal("3234.56"),
+        Decimal("1734.56"),
+        Decimal("1500.00"),
+    )
+    assert org1["contact_cost_12m"] == Decimal("168.60")
+    assert org1["current_value_12m"] == Decimal("1331.40")
+    assert (org1["revenue_previous_12m"], org1["margin_previous_12m"]) == (Decimal("500.00"), Decimal("400.00"))
+    # purchase days 2025-06-01, 2025-12-01, 2026-03-01: x = 2, t_x = 273, T = 517 days
+    assert (org1["purchase_days"], org1["frequency"], org1["recency_days"], org1["t_days"]) == (3, 2, 273, 517)
+    assert org1["days_since_last"] == 244 and org1["purchase_days_12m"] == 2
+    assert org1["monetary_avg"] == Decimal("1617.28")  # (2000 + 1234.56) / 2
+    assert org1["revenue_total"] == Decimal("3734.56")
+    assert (org1["outbound_contacts_12m"], org1["inbound_contacts_12m"]) == (5, 2)
+    assert (org1["complaints_12m"], org1["last_nps"]) == (1, 6)
+    assert org1["tenure_days"] == (date(2026, 10, 31) - date(2019, 1, 1)).days
+    assert org1["customer_type"] == "organisation"
+    # customer_360 shows the features of the as-of row, not a second computation
+    c360 = dwh.one(
+        "select revenue_12m, contact_cost_12m, frequency, recency_days from marts_next.customer_360"
+        " where customer_id = 'C-ORG1'"
+    )
+    assert (c360["revenue_12m"], c360["contact_cost_12m"], c360["frequency"], c360["recency_days"]) == (
+        Decimal("3234.56"),
+        Decimal("168.60"),
+        2,
+        244,
+    )
+    piet = f["C-PIET"]
+    assert (piet["frequency"], piet["t_days"], piet["monetary_avg"], piet["revenue_12m"]) == (0, None, 0, 0)
+
+
+def test_customer_features_history_uses_what_was_known(dwh):
+    rows = dwh.rows("select * from intermediate.int_customer_features order by customer_id, feature_date")
+    org2 = {r["feature_date"]: r for r in rows if r["customer_id"] == "C-ORG2"}
+    # INV-8 (80.00, 1 April) was credited by the delivery through 15 September: it counts at the
+    # August month-end and no longer at the September one; INV-9 arrived credited and never counts
+    assert org2[date(2026, 8, 31)]["revenue_12m"] == Decimal("140.00")
+    assert org2[date(2026, 8, 31)]["purchase_days"] == 2
+    assert org2[date(2026, 9, 30)]["revenue_12m"] == Decimal("60.00")
+    assert org2[date(2026, 10, 31)]["purchase_days"] == 1
+    kinds = {(r["feature_date"], r["cut_off_kind"]) for r in rows if r["customer_id"] == "C-ORG1"}
+    month_ends = [d for d, k in kinds if k == "month_end"]
+    assert len(kinds) == 14 and len(month_ends) == 11
+    assert min(month_ends) == date(2025, 11, 30) and max(month_ends) == date(2026, 9, 30)
+    assert (date(2025, 10, 31), "churn_cut_off") in kinds and (date(2024, 10, 31), "training_cut_off") in kinds
+    org1 = {r["feature_date"]: r for r in rows if r["customer_id"] == "C-ORG1"}
+    # at the February month-end only INV-3 and INV-2 were there: window (2025-02-28, 2026-02-28]
+    feb = org1[date(2026, 2, 28)]
+    assert (feb["revenue_12m"], feb["frequency"], feb["last_purchase_on"]) == (Decimal("2500.00"), 1, date(2025, 12, 1))
+    # nobody appears at a cut-off before they were first seen or first bought
+    for r in rows:
+        assert r["cut_off_kind"] == "as_of" or r["known_since"] is None or r["known_since"] <= r["feature_date"]
+
+
+def test_cluster_profiles_and_prospect_lookalikes(dwh):
+    profiles = dwh.rows("select * from marts_next.cluster_profiles order by cluster")
+    assert [(p["cluster"], p["customers"], p["profile"]) for p in profiles] == [
+        (0, 2, "frequent large B2B buyers"),
+        (1, 1, "one-time small B2C buyers, new"),
+    ]  # only this run
+    assert profiles[0]["share_of_buyers"] == Decimal("0.6667") and profiles[0]["model_run_id"] == RUN_ID
+    prospects = dwh.rows("select * from marts_next.prospect_lookalikes")
+    assert len(prospects) == 1
+    piet = prospects[0]
+    consent = dwh.one(
+        "select email_opt_in, phone_opt_in, email, phone from marts_next.dim_customer where customer_id = 'C-PIET'"
+    )
+    assert (piet["customer_id"], piet["lookalike_score"]) == ("C-PIET", Decimal("0.1235"))
+    assert piet["reasons"].startswith("postcode_area is 10")
+    assert (piet["email_opt_in"], piet["phone_opt_in"]) == (consent["email_opt_in"], consent["phone_opt_in"])
+    assert piet["may_email"] == (consent["email_opt_in"] and consent["email"] is not None)
+    assert piet["may_call"] == (consent["phone_opt_in"] and consent["phone"] is not None)
+
+
+@pytest.mark.parametrize(
+    ("budget", "cadence_channels"),
+    [
+        (Decimal("400"), ["visit", "visit", "email"]),  # the third visit does not fit: an e-mail, not a dropped moment
+        (Decimal("100"), ["email", "email", "email"]),  # no visit fits at all: six moments still, all e-mails
+    ],
+)
 @pytest.mark.parametrize(
     ("budget", "cadence_channels"),
     [

@@ -168,4 +168,4 @@ def test_the_sql_checks_match_pg_input_is_valid(dwh):
 
 def test_the_marts_unit_tests_run_with_the_marts(dwh):
     """dbt unit_tests (models/marts/_marts__unit_tests.yml) are part of `build --select tag:marts`."""
-    assert dwh.runs["marts"].by_name()["contact_pressure_window_and_flags"].status == "pass"
+    assert dwh.runs["marts"].by_name()["contact_pressure_pro_rating_and_flags"].status == "pass"

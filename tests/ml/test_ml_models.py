@@ -21,76 +21,10 @@ from ml.clv import (
     simulate_bgnbd,
 )
 from ml.config import load_settings
-from ml.rfm import rfm_summary
-from ml.run import month_points, score_customers
+from ml.run import score_customers
 from ml.segments import assign_segments, kmeans_clusters, potential_classes, value_classes
-from ml.value import current_value
 
 AS_OF = date(2024, 6, 30)
-
-
-def invoices(*rows: tuple) -> pd.DataFrame:
-    """rows: (customer_id, invoice_date, amount, cost[, credited])"""
-    out = []
-    for i, row in enumerate(rows):
-        cid, day, amount, cost, *rest = row
-        credited = bool(rest[0]) if rest else False
-        out.append(
-            {
-                "invoice_id": f"I{i}",
-                "customer_id": cid,
-                "invoice_date": pd.Timestamp(day).date(),
-                "amount_excl_vat": amount,
-                "cost_amount": cost,
-                "is_credited": credited,
-                "status": "credited" if credited else "paid",
-            }
-        )
-    return pd.DataFrame(out)
-
-
-def contacts(*rows: tuple) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {"contact_moment_id": f"M{i}", "customer_id": c, "occurred_on": pd.Timestamp(d).date(), "contact_cost": x}
-            for i, (c, d, x) in enumerate(rows)
-        ],
-        columns=["contact_moment_id", "customer_id", "occurred_on", "contact_cost"],
-    )
-
-
-def test_value_window_boundaries_and_credits() -> None:
-    inv = invoices(
-        ("A", "2024-06-30", 100.0, 40.0),  # on as_of: counts
-        ("A", "2023-06-30", 1000.0, 1.0),  # exactly 12 months before: outside (as_of - 12m, as_of]
-        ("A", "2023-07-01", 50.0, 10.0),  # the first day inside
-        ("A", "2024-05-01", 500.0, 100.0, True),  # credited: excluded
-        ("A", "2024-07-01", 900.0, 0.0),  # after as_of
-        ("B", "2022-01-01", 10.0, 1.0),
-    )
-    cm = contacts(("A", "2024-06-30", 75.0), ("A", "2023-06-30", 5.0), ("B", "2024-01-01", 0.5))
-    value = current_value(["A", "B", "C"], inv, cm, AS_OF)
-    assert value.loc["A"].tolist() == [150.0, 50.0, 75.0, 25.0]
-    assert value.loc["B"].tolist() == [0.0, 0.0, 0.5, -0.5]
-    assert value.loc["C"].tolist() == [0.0, 0.0, 0.0, 0.0]
-
-
-def test_rfm_one_purchase_per_day_and_credited_excluded() -> None:
-    inv = invoices(
-        ("A", "2024-01-01", 100.0, 50.0),
-        ("A", "2024-01-01", 20.0, 0.0),  # same day: one purchase of 120
-        ("A", "2024-03-01", 80.0, 40.0),
-        ("A", "2024-05-31", 40.0, 10.0),
-        ("A", "2024-06-15", 999.0, 0.0, True),
-        ("B", "2024-06-01", 30.0, 5.0),
-    )
-    rfm = rfm_summary(["A", "B", "C"], inv, AS_OF)
-    a = rfm.loc["A"]
-    assert (a["frequency"], a["recency_days"], a["T_days"], a["days_since_last"]) == (2, 151, 181, 30)
-    assert a["monetary_avg"] == pytest.approx(60.0)  # repeat purchases only: (80 + 40) / 2
-    assert a["revenue_total"] == pytest.approx(240.0)
-    assert (rfm.loc["B", "frequency"], rfm.loc["B", "T_days"], rfm.loc["B", "monetary_avg"]) == (0, 29, 0.0)
-    assert rfm.loc["C", "frequency"] == 0 and np.isnan(rfm.loc["C", "T_days"])
 
 
 def test_bgnbd_recovers_simulated_parameters() -> None:
@@ -175,8 +109,18 @@ def test_gamma_gamma_is_fitted_per_spend_group() -> None:
 
 
 def test_clv_falls_back_with_few_repeat_buyers() -> None:
-    inv = invoices(("A", "2024-01-01", 100.0, 50.0), ("A", "2024-04-01", 100.0, 50.0), ("B", "2024-06-01", 40.0, 0.0))
-    rfm = rfm_summary(["A", "B", "C"], inv, AS_OF)
+    # A bought on 2024-01-01 and 2024-04-01, B once on 2024-06-01, C never (as of 2024-06-30)
+    rfm = pd.DataFrame(
+        {
+            "frequency": [1, 0, 0],
+            "recency_days": [91, 0, np.nan],
+            "T_days": [181, 29, np.nan],
+            "monetary_avg": [100.0, 0.0, 0.0],
+            "revenue_total": [200.0, 40.0, 0.0],
+            "margin_total": [100.0, 40.0, 0.0],
+        },
+        index=pd.Index(["A", "B", "C"], name="customer_id"),
+    )
     fit = fit_clv(rfm, min_repeat_buyers=20)
     assert fit.bgnbd is None and fit.bgnbd_status.startswith("fallback: 1 repeat buyers < 20")
     scored = score_clv(rfm, fit, 12, 0.0)
@@ -220,41 +164,120 @@ def test_kmeans_clusters_are_ordered_by_value() -> None:
     assert labels.tolist() == [1, 1, 0, 0, 1, 1]
 
 
-def test_month_points_cover_twelve_months_ending_at_as_of() -> None:
-    points = month_points(date(2024, 6, 15))
-    assert len(points) == 12
-    assert points[0] == (date(2023, 7, 1), date(2023, 7, 31))
-    assert points[-1] == (date(2024, 6, 1), date(2024, 6, 15))
+def feature_row(customer_id: str, feature_date: str, kind: str = "as_of", **values: object) -> dict:
+    """One int_customer_features row as ml.io.read_features returns it (defaults: a customer who never bought)."""
+    day = pd.Timestamp(feature_date).date()
+    row = {
+        "customer_id": customer_id,
+        "feature_date": day,
+        "feature_month": day.replace(day=1),
+        "cut_off_kind": kind,
+        "customer_type": "organisation",
+        "tenure_days": 1000,
+        "revenue_12m": 0.0,
+        "cost_12m": 0.0,
+        "contact_cost_12m": 0.0,
+        "margin_previous_12m": 0.0,
+        "purchase_days_12m": 0,
+        "contacts_12m": 0,
+        "frequency": 0,
+        "recency_days": np.nan,
+        "T_days": np.nan,
+        "days_since_last": np.nan,
+        "monetary_avg": 0.0,
+        "margin_avg": 0.0,
+        "revenue_total": 0.0,
+        "margin_total": 0.0,
+    }
+    row.update(values)
+    row["margin_12m"] = row["revenue_12m"] - row["cost_12m"]
+    row["current_value_12m"] = row["margin_12m"] - row["contact_cost_12m"]
+    return row
 
 
-def test_score_customers_small_book() -> None:
-    customers = pd.DataFrame(
-        {
-            "customer_id": ["A", "B", "N", "P"],
-            "first_seen_at": pd.to_datetime(["2020-01-01", "2020-01-01", "2024-06-01", "2020-01-01"], utc=True),
-        }
+def test_score_customers_reads_the_features_and_writes_only_model_outputs() -> None:
+    buyer = dict(
+        frequency=2,
+        recency_days=142,
+        T_days=537,
+        days_since_last=29,
+        monetary_avg=1500.0,
+        revenue_total=4000.0,
+        margin_total=3000.0,
     )
-    inv = invoices(
-        ("A", "2023-01-10", 1000.0, 200.0),
-        ("A", "2024-03-01", 2000.0, 500.0),
-        ("A", "2024-06-01", 1000.0, 300.0),
-        ("B", "2024-02-01", 100.0, 90.0),
-        ("N", "2024-06-10", 50.0, 10.0),
-        ("P", "2022-01-01", 500.0, 100.0),
-    )
-    cm = contacts(("A", "2024-05-01", 75.0))
-    result = score_customers(customers, inv, cm, AS_OF)
+    rows = [
+        feature_row("A", "2024-06-30", revenue_12m=3000.0, cost_12m=800.0, contact_cost_12m=75.0, **buyer),
+        feature_row(
+            "B",
+            "2024-06-30",
+            revenue_12m=100.0,
+            cost_12m=90.0,
+            frequency=0,
+            recency_days=0,
+            T_days=150,
+            days_since_last=150,
+            revenue_total=100.0,
+            margin_total=10.0,
+        ),
+        feature_row(
+            "N",
+            "2024-06-30",
+            customer_type="person",
+            tenure_days=29,
+            revenue_12m=50.0,
+            cost_12m=10.0,
+            recency_days=0,
+            T_days=20,
+            days_since_last=20,
+            revenue_total=50.0,
+            margin_total=40.0,
+        ),
+        feature_row(
+            "P", "2024-06-30", recency_days=0, T_days=911, days_since_last=911, revenue_total=500.0, margin_total=400.0
+        ),
+    ]
+    # month-ends: A and B were there, N not yet (first seen in June 2024); P bought in the window back then
+    for month_end in pd.date_range("2023-07-31", "2024-05-31", freq="ME"):
+        day = month_end.date().isoformat()
+        rows.append(feature_row("A", day, "month_end", revenue_12m=2000.0, cost_12m=500.0, **buyer))
+        rows.append(feature_row("B", day, "month_end"))
+        rows.append(
+            feature_row(
+                "P",
+                day,
+                "month_end",
+                revenue_12m=500.0 if day < "2024-01-01" else 0.0,
+                recency_days=0,
+                T_days=600,
+                days_since_last=600,
+                revenue_total=500.0,
+                margin_total=400.0,
+            )
+        )
+    rows.append(feature_row("A", "2023-06-30", "churn_cut_off", **buyer))  # not part of the history
+    features = pd.DataFrame(rows)
+    result = score_customers(features, AS_OF)
     s = result.scores.set_index("customer_id")
-    assert s.loc["A", "current_value_12m"] == pytest.approx(3000 - 800 - 75)
-    assert s.loc["A", ["value_class", "segment"]].tolist() == ["high", "star"]
+    assert set(s.columns) >= {"p_alive", "clv_12m", "churn_risk", "potential_score", "segment", "cluster"}
+    assert "revenue_12m" not in s.columns  # the figures stay in dbt
+    assert s.loc["A", "value_class"] == "high"
+    matrix = load_settings().segment_matrix
+    assert s.loc["A", "segment"] == matrix[("high", s.loc["A", "potential_class"])]
     assert s.loc["N", "segment"] == "new"  # bought, but known for 29 days
     assert s.loc["P", "value_class"] == "none"
     assert s.loc["B", "value_class"] == "low"
+    assert result.metrics["models"]["revenue_12m"] == pytest.approx(3150.0)
+    # too few examples: the BG/NBD P(no purchase in 12 months), never 1 - p_alive
     assert result.metrics["models"]["churn"]["method"].startswith("fallback BG/NBD P(no purchase in 12 months)")
-    assert s.loc["A", "churn_risk"] == pytest.approx(s.loc["A", "p_no_purchase_12m"])
     assert 0 < s.loc["A", "churn_risk"] < 1 and s.loc["A", "churn_risk"] != pytest.approx(1 - s.loc["A", "p_alive"])
+    assert result.metrics["models"]["backtest"]["cutoff"] == "2023-06-30"  # fitted on the churn_cut_off rows
+    assert result.metrics["models"]["lookalikes"] == {"reason": "no traits read"} and result.lookalikes.empty
+    profiles = result.cluster_profiles.set_index("cluster")
+    assert profiles["customers"].sum() == 4  # every buyer (A, B, N and P, who bought before the window)
     hist = result.history
     assert sorted(hist["month"].unique())[0] == date(2023, 7, 1)
-    # N did not exist before June 2024, so it only has the as-of month
     assert hist[hist["customer_id"].eq("N")]["month"].tolist() == [date(2024, 6, 1)]
     assert len(hist) == 3 * 12 + 1
+    # each month is classified on that month-end's own features: P had revenue until December 2023
+    p_classes = hist[hist["customer_id"].eq("P")].set_index("month")["value_class"]
+    assert p_classes[date(2023, 12, 1)] == "low" and p_classes[date(2024, 1, 1)] == "none"

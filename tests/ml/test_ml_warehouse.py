@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import psycopg
 import pytest
 
@@ -74,10 +75,11 @@ def _create_party_records(conn: psycopg.Connection) -> None:
 
 
 def _create_facts(conn: psycopg.Connection, org: str, person: str) -> None:
-    for t in ("int_customers", "int_invoices", "int_contact_moments"):
+    for t in ("int_customers", "int_invoices", "int_contact_moments", "int_customer_features"):
         conn.execute(f"drop table if exists intermediate.{t}")
     conn.execute("""create table intermediate.int_customers (customer_id text primary key, customer_type text,
-                    display_name text, first_seen_at timestamptz)""")
+                    display_name text, first_seen_at timestamptz, postcode text, email text, phone text,
+                    kvk_number text)""")
     conn.execute("""create table intermediate.int_invoices (invoice_id text primary key, debtor_number text,
                     customer_id text, invoice_date date, due_date date, paid_date date, amount_excl_vat numeric,
                     vat_amount numeric, cost_amount numeric, status text, is_credited boolean, revenue numeric,
@@ -105,11 +107,105 @@ def _create_facts(conn: psycopg.Connection, org: str, person: str) -> None:
             "cost_amount, status, is_credited) values (%s, %s, %s, %s, %s, %s, %s)",
             (inv_id, cid, day, amount, cost, status, credited),
         )
+    _create_features(conn, org, person)
     conn.execute(
         "insert into intermediate.int_contact_moments (contact_moment_id, customer_id, occurred_on, channel, "
         "direction, contact_cost) values ('crm:activities:1', %s, '2024-05-01', 'visit', 'outbound', 75), "
         "('crm:activities:2', %s, '2024-05-02', 'email', 'outbound', 0.25)",
         (org, org),
+    )
+
+
+def _create_features(conn: psycopg.Connection, org: str, person: str) -> None:
+    """int_customer_features as dbt builds it from the facts above (the figures are dbt's, tested there)."""
+    conn.execute("""create table intermediate.int_customer_features (customer_id text, feature_date date,
+                    feature_month date, cut_off_kind text, customer_type text, tenure_days integer,
+                    revenue_12m numeric, cost_12m numeric, contact_cost_12m numeric, current_value_12m numeric,
+                    purchase_days_12m bigint, frequency bigint, recency_days integer, t_days integer,
+                    days_since_last integer, monetary_avg numeric, margin_avg numeric, revenue_total numeric,
+                    margin_total numeric, primary key (customer_id, feature_date))""")
+    conn.execute("""alter table intermediate.int_customer_features
+                    add column margin_12m numeric generated always as (revenue_12m - cost_12m) stored,
+                    add column margin_previous_12m numeric default 0, add column contacts_12m bigint default 0""")
+    insert = "insert into intermediate.int_customer_features values (" + ", ".join(["%s"] * 19) + ")"
+    # the organisation: F1 (2023-06-30), F2, F3 (on as_of); F4 credited
+    conn.execute(
+        insert,
+        (
+            org,
+            AS_OF,
+            date(2024, 6, 1),
+            "as_of",
+            "organisation",
+            1642,
+            2000,
+            700,
+            75.25,
+            1224.75,
+            2,
+            2,
+            366,
+            366,
+            0,
+            1000,
+            750,
+            2900,
+            2100,
+        ),
+    )
+    conn.execute(
+        insert,
+        (
+            org,
+            date(2023, 6, 30),
+            date(2023, 6, 1),
+            "churn_cut_off",
+            "organisation",
+            1276,
+            900,
+            100,
+            0,
+            800,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            900,
+            800,
+        ),
+    )
+    for k in range(11):  # the month-ends July 2023 .. May 2024
+        month = date(2023 + (6 + k) // 12, (6 + k) % 12 + 1, 1)
+        month_end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+        conn.execute(
+            insert,
+            (
+                org,
+                month_end,
+                month,
+                "month_end",
+                "organisation",
+                1400,
+                2100,
+                500,
+                0,
+                1600,
+                2,
+                1,
+                77,
+                200,
+                120,
+                1200,
+                800,
+                2100,
+                1600,
+            ),
+        )
+    conn.execute(
+        insert, (person, AS_OF, date(2024, 6, 1), "as_of", "person", 5, 60, 20, 0, 40, 1, 0, 0, 5, 5, 0, 0, 60, 40)
     )
 
 
@@ -145,20 +241,14 @@ def test_linkage_and_models_end_to_end(conn: psycopg.Connection, warehouse_url: 
     run_models(warehouse_url, AS_OF, "run-2")  # idempotent: replaces its own rows
     assert model_summary.customers == 2
     rows = conn.execute(
-        "select customer_id, revenue_12m, cost_12m, contact_cost_12m, current_value_12m, frequency, value_class, "
-        "segment, as_of_date from ml.customer_scores where model_run_id = 'run-2' order by customer_id"
+        "select customer_id, value_class, segment, as_of_date, p_alive, clv_12m from ml.customer_scores "
+        "where model_run_id = 'run-2' order by customer_id"
     ).fetchall()
     by_id = {r[0]: r[1:] for r in rows}
     assert len(rows) == 2
-    assert [float(v) for v in by_id[org][:4]] == [2000.0, 700.0, 75.25, 1224.75]
-    assert by_id[org][4] == 2  # three purchase days up to as_of: two repeats
-    assert by_id[org][5:] == ("high", "star", AS_OF)
-    assert [float(v) for v in by_id[person][:4]] == [60.0, 20.0, 0.0, 40.0]
-    assert by_id[person][4:7] == (0, "low", "new")  # bought once, first seen 10 days before as_of
-    recency = dict(
-        conn.execute("select customer_id, recency_days from ml.customer_scores where model_run_id = 'run-2'").fetchall()
-    )
-    assert recency == {org: 0, person: 5}  # RFM recency: days since the last purchase (F3 on as_of, F5)
+    assert by_id[org][:3] == ("high", "star", AS_OF)
+    assert by_id[person][:2] == ("low", "new")  # bought once, first seen 10 days before as_of
+    assert by_id[person][3] == 1.0 and float(by_id[org][4]) > 0  # a one-time buyer is alive in BG/NBD
     hist = conn.execute(
         "select customer_id, count(*), min(month), max(month) from ml.segment_history "
         "where model_run_id = 'run-2' group by customer_id order by customer_id"
@@ -167,6 +257,16 @@ def test_linkage_and_models_end_to_end(conn: psycopg.Connection, warehouse_url: 
         org: (12, date(2023, 7, 1), date(2024, 6, 1)),
         person: (1, date(2024, 6, 1), date(2024, 6, 1)),
     }
+    figures = conn.execute(
+        "select month, revenue_12m, current_value_12m from ml.segment_history "
+        "where model_run_id = 'run-2' and customer_id = %s and month in ('2023-07-01', '2024-06-01') order by month",
+        (org,),
+    ).fetchall()
+    # copied from each month's feature row, so the monthly evaluation can read a past run
+    assert [(m, float(r), float(v)) for m, r, v in figures] == [
+        (date(2023, 7, 1), 2100.0, 1600.0),
+        (date(2024, 6, 1), 2000.0, 1224.75),
+    ]
     status, params, metrics, as_of = conn.execute(
         "select status, params, metrics, as_of_date from ml.model_runs where model_run_id = 'run-2'"
     ).fetchone()

@@ -1,4 +1,5 @@
 {#- Per customer: planned vs actual contacts and costs over 12 months, with flags marketing acts on.
+    The actual figures are the as-of row of int_customer_features (the one place they are computed).
     Contact pressure counts what we initiated (outbound); the contact cost counts every contact moment
     (serving an inbound question costs money too). The yearly target and budget are pro-rated for the
     customer's tenure (a customer known for 3 months is due a quarter of a year's contacts);
@@ -19,33 +20,33 @@ customers as (
 
 segments as (
 
-    select
-        customer_id,
-        segment
-    from {{ ref('customer_segments') }}
+    select customer_id, segment from {{ ref('customer_segments') }}
 
 ),
 
 strategy as (
 
-    select
-        segment,
-        goal,
-        channels,
-        contacts_per_year,
-        max_contact_cost_per_year
-    from {{ ref('contact_strategy') }}
+    select segment, goal, channels, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
 
 ),
 
-values_12m as (
+features as (
 
     select
         customer_id,
+        outbound_contacts_12m,
+        inbound_contacts_12m,
+        contact_cost_12m,
         current_value_12m,
-        revenue_12m - cost_12m as margin_12m,
-        control_group
-    from {{ ref('customer_360') }}
+        margin_12m
+    from {{ ref('int_customer_features') }}
+    where cut_off_kind = 'as_of'
+
+),
+
+control as (
+
+    select customer_id, control_group from {{ ref('customer_360') }}
 
 ),
 
@@ -62,19 +63,6 @@ planned as (
 
 ),
 
-actual as (
-
-    select
-        customer_id,
-        count(*) filter (where direction = 'outbound') as actual_outbound_contacts_12m,
-        count(*) filter (where direction = 'inbound') as actual_inbound_contacts_12m,
-        sum(contact_cost) as actual_contact_cost_12m
-    from {{ ref('int_contact_moments') }}
-    where customer_id is not null and {{ in_window_12m('occurred_on') }}
-    group by customer_id
-
-),
-
 -- customers of a segment with a cadence that no channel of theirs may reach (no consent, no address)
 unreachable as (
 
@@ -82,8 +70,7 @@ unreachable as (
     from {{ ref('contact_control_group') }} as control
     inner join strategy on control.segment = strategy.segment
     inner join {{ ref('dim_customer') }} as dim on control.customer_id = dim.customer_id
-    where
-        strategy.contacts_per_year > 0
+    where strategy.contacts_per_year > 0
         and not exists (
             select 1
             from unnest(string_to_array(strategy.channels, '|')) as preferred (channel)
@@ -109,8 +96,7 @@ complaint_callbacks as (
         extract(epoch from (
             select min(moments.occurred_at)
             from {{ ref('int_contact_moments') }} as moments
-            where
-                moments.customer_id = tickets.customer_id
+            where moments.customer_id = tickets.customer_id
                 and moments.direction = 'outbound'
                 and moments.occurred_at >= tickets.created_at
         ) - tickets.created_at) / 60.0 as callback_minutes
@@ -145,12 +131,12 @@ joined as (
         strategy.max_contact_cost_per_year,
         coalesce(planned.planned_contacts_12m, 0) as planned_contacts_12m,
         coalesce(planned.planned_cost_12m, 0) as planned_cost_12m,
-        coalesce(actual.actual_outbound_contacts_12m, 0) as actual_contacts_12m,
-        coalesce(actual.actual_inbound_contacts_12m, 0) as actual_inbound_contacts_12m,
-        coalesce(actual.actual_contact_cost_12m, 0) as contact_cost_12m,
-        coalesce(values_12m.current_value_12m, 0) as current_value_12m,
-        coalesce(values_12m.margin_12m, 0) as margin_12m,
-        coalesce(values_12m.control_group, false) as control_group,
+        coalesce(features.outbound_contacts_12m, 0) as actual_contacts_12m,
+        coalesce(features.inbound_contacts_12m, 0) as actual_inbound_contacts_12m,
+        coalesce(features.contact_cost_12m, 0) as contact_cost_12m,
+        coalesce(features.current_value_12m, 0) as current_value_12m,
+        coalesce(features.margin_12m, 0) as margin_12m,
+        coalesce(control.control_group, false) as control_group,
         customers.tenure_share,
         coalesce(planned.withheld_contacts_12m, 0) as withheld_contacts_12m,
         coalesce(planned.suppressed_contacts_12m, 0) as suppressed_contacts_12m,
@@ -162,8 +148,8 @@ joined as (
     left join segments on customers.customer_id = segments.customer_id
     left join strategy on segments.segment = strategy.segment
     left join planned on customers.customer_id = planned.customer_id
-    left join actual on customers.customer_id = actual.customer_id
-    left join values_12m on customers.customer_id = values_12m.customer_id
+    left join features on customers.customer_id = features.customer_id
+    left join control on customers.customer_id = control.customer_id
     left join unreachable on customers.customer_id = unreachable.customer_id
     left join callbacks on customers.customer_id = callbacks.customer_id
 

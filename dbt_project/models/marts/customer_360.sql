@@ -1,5 +1,6 @@
-{#- One row per customer as of the run's as-of date: the value figures and model outputs of
-    ml.customer_scores for var('model_run_id'), with complaints and NPS from the service facts. -#}
+{#- One row per customer as of the run's as-of date: the figures of int_customer_features (the as-of
+    row: value, purchase behaviour, complaints, NPS, contacts) and the model outputs of
+    ml.customer_scores for var('model_run_id'). -#}
 with
 
 customers as (
@@ -15,49 +16,16 @@ scores as (
 
 ),
 
-tickets_12m as (
+features as (
 
-    select
-        customer_id,
-        count(*) as tickets_12m,
-        count(*) filter (where is_complaint) as complaints_12m
-    from {{ ref('int_tickets') }}
-    where customer_id is not null and {{ in_window_12m('created_on') }}
-    group by customer_id
-
-),
-
-nps as (
-
-    select distinct on (customer_id)
-        customer_id,
-        nps_score as last_nps,
-        responded_at as last_nps_at
-    from {{ ref('int_surveys') }}
-    where customer_id is not null and nps_score is not null
-    order by customer_id asc, responded_at desc, survey_id desc
-
-),
-
-contacts_12m as (
-
-    select
-        customer_id,
-        count(*) as contacts_12m,
-        count(*) filter (where direction = 'outbound') as outbound_contacts_12m,
-        max(occurred_on) as last_contact_on
-    from {{ ref('int_contact_moments') }}
-    where customer_id is not null and {{ in_window_12m('occurred_on') }}
-    group by customer_id
+    select * from {{ ref('int_customer_features') }}
+    where cut_off_kind = 'as_of'
 
 ),
 
 control as (
 
-    select
-        customer_id,
-        control_group
-    from {{ ref('contact_control_group') }}
+    select customer_id, control_group from {{ ref('contact_control_group') }}
 
 ),
 
@@ -72,16 +40,16 @@ final as (
         '{{ var("model_run_id") }}' as model_run_id,
 
         -- value over the 12m window
-        coalesce(scores.revenue_12m, 0) as revenue_12m,
-        coalesce(scores.cost_12m, 0) as cost_12m,
-        coalesce(scores.contact_cost_12m, 0) as contact_cost_12m,
-        coalesce(scores.current_value_12m, 0) as current_value_12m,
+        coalesce(features.revenue_12m, 0) as revenue_12m,
+        coalesce(features.cost_12m, 0) as cost_12m,
+        coalesce(features.contact_cost_12m, 0) as contact_cost_12m,
+        coalesce(features.current_value_12m, 0) as current_value_12m,
 
-        -- purchase behaviour and predictions
-        scores.frequency,
-        scores.recency_days,
-        scores.tenure_days,
-        scores.monetary_avg,
+        -- purchase behaviour (recency the RFM way: days since the last purchase) and predictions
+        features.frequency,
+        features.days_since_last as recency_days,
+        features.tenure_days,
+        features.monetary_avg,
         scores.p_alive,
         scores.predicted_purchases_12m,
         scores.clv_12m,
@@ -89,13 +57,13 @@ final as (
         scores.potential_score,
 
         -- service and contact
-        coalesce(tickets_12m.complaints_12m, 0) as complaints_12m,
-        coalesce(tickets_12m.tickets_12m, 0) as tickets_12m,
-        nps.last_nps,
-        nps.last_nps_at,
-        coalesce(contacts_12m.contacts_12m, 0) as contacts_12m,
-        coalesce(contacts_12m.outbound_contacts_12m, 0) as outbound_contacts_12m,
-        contacts_12m.last_contact_on,
+        coalesce(features.complaints_12m, 0) as complaints_12m,
+        coalesce(features.tickets_12m, 0) as tickets_12m,
+        features.last_nps,
+        features.last_nps_at,
+        coalesce(features.contacts_12m, 0) as contacts_12m,
+        coalesce(features.outbound_contacts_12m, 0) as outbound_contacts_12m,
+        features.last_contact_on,
 
         -- segment
         scores.value_class,
@@ -106,9 +74,7 @@ final as (
         coalesce(control.control_group, false) as control_group
     from customers
     left join scores on customers.customer_id = scores.customer_id
-    left join tickets_12m on customers.customer_id = tickets_12m.customer_id
-    left join nps on customers.customer_id = nps.customer_id
-    left join contacts_12m on customers.customer_id = contacts_12m.customer_id
+    left join features on customers.customer_id = features.customer_id
     left join control on customers.customer_id = control.customer_id
 
 )
