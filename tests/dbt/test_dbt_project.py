@@ -528,13 +528,6 @@ def test_cluster_profiles_and_prospect_lookalikes(dwh):
         (Decimal("100"), ["email", "email", "email"]),  # no visit fits at all: six moments still, all e-mails
     ],
 )
-@pytest.mark.parametrize(
-    ("budget", "cadence_channels"),
-    [
-        (Decimal("400"), ["visit", "visit", "email"]),  # the third visit does not fit: an e-mail, not a dropped moment
-        (Decimal("100"), ["email", "email", "email"]),  # no visit fits at all: six moments still, all e-mails
-    ],
-)
 def test_budget_is_met_by_cheaper_channels_not_fewer_moments(dwh, budget, cadence_channels):
     """Last in the module: it rebuilds contact_plan with a lower star budget, then restores the seed."""
     dwh.conn.execute(
