@@ -97,7 +97,8 @@ def test_the_warehouse_comes_from_the_airflow_connection_unless_cvm_database_url
     from cvm.dbt_tasks import use_airflow_connection
     from cvm.warehouse import connection_params
 
-    monkeypatch.delenv("CVM_DATABASE_URL", raising=False)
+    # set (empty) through monkeypatch, so the URL use_airflow_connection() writes is undone after the test
+    monkeypatch.setenv("CVM_DATABASE_URL", "")
     monkeypatch.setenv("AIRFLOW_CONN_CVM_WAREHOUSE", "postgresql://cvm:s%40cret@db.example:5433/cvm")
     use_airflow_connection()
     params = connection_params(os.environ["CVM_DATABASE_URL"])
