@@ -20,13 +20,22 @@ customers as (
 
 segments as (
 
-    select customer_id, segment from {{ ref('customer_segments') }}
+    select
+        customer_id,
+        segment
+    from {{ ref('customer_segments') }}
 
 ),
 
 strategy as (
 
-    select segment, goal, channels, contacts_per_year, max_contact_cost_per_year from {{ ref('contact_strategy') }}
+    select
+        segment,
+        goal,
+        channels,
+        contacts_per_year,
+        max_contact_cost_per_year
+    from {{ ref('contact_strategy') }}
 
 ),
 
@@ -46,7 +55,10 @@ features as (
 
 control as (
 
-    select customer_id, control_group from {{ ref('customer_360') }}
+    select
+        customer_id,
+        control_group
+    from {{ ref('customer_360') }}
 
 ),
 
@@ -70,7 +82,8 @@ unreachable as (
     from {{ ref('contact_control_group') }} as control
     inner join strategy on control.segment = strategy.segment
     inner join {{ ref('dim_customer') }} as dim on control.customer_id = dim.customer_id
-    where strategy.contacts_per_year > 0
+    where
+        strategy.contacts_per_year > 0
         and not exists (
             select 1
             from unnest(string_to_array(strategy.channels, '|')) as preferred (channel)
@@ -96,7 +109,8 @@ complaint_callbacks as (
         extract(epoch from (
             select min(moments.occurred_at)
             from {{ ref('int_contact_moments') }} as moments
-            where moments.customer_id = tickets.customer_id
+            where
+                moments.customer_id = tickets.customer_id
                 and moments.direction = 'outbound'
                 and moments.occurred_at >= tickets.created_at
         ) - tickets.created_at) / 60.0 as callback_minutes

@@ -25,7 +25,10 @@ features as (
 
 control as (
 
-    select customer_id, control_group from {{ ref('contact_control_group') }}
+    select
+        customer_id,
+        control_group
+    from {{ ref('contact_control_group') }}
 
 ),
 

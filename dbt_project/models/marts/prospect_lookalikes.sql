@@ -5,7 +5,10 @@ with
 
 lookalikes as (
 
-    select customer_id, lookalike_score, reasons
+    select
+        customer_id,
+        lookalike_score,
+        reasons
     from {{ source('ml', 'prospect_lookalikes') }}
     where model_run_id = '{{ var("model_run_id") }}'
 
@@ -13,7 +16,14 @@ lookalikes as (
 
 customers as (
 
-    select customer_id, customer_type, display_name, email_opt_in, phone_opt_in, email, phone
+    select
+        customer_id,
+        customer_type,
+        display_name,
+        email_opt_in,
+        phone_opt_in,
+        email,
+        phone
     from {{ ref('dim_customer') }}
 
 ),

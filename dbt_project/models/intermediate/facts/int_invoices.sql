@@ -19,14 +19,22 @@ invoices as (
 
 versions as (
 
-    select invoice_number, invoice_date, is_credited, load_id, version_rank, version_count
+    select
+        invoice_number,
+        invoice_date,
+        is_credited,
+        load_id,
+        version_rank,
+        version_count
     from {{ ref('stg_finance__invoices_versions') }}
 
 ),
 
 deliveries as (
 
-    select load_id, max(invoice_date) as delivered_through
+    select
+        load_id,
+        max(invoice_date) as delivered_through
     from versions
     group by load_id
 

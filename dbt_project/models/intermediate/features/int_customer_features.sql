@@ -29,17 +29,25 @@ cut_offs as (
         (cut_off.feature_date - interval '12 months')::date as window_start,
         (cut_off.feature_date - interval '24 months')::date as previous_window_start
     from (
-        select {{ as_of() }} as feature_date, 'as_of' as cut_off_kind
+        select
+            {{ as_of() }} as feature_date,
+            'as_of' as cut_off_kind
         union all
         select
-            (date_trunc('month', {{ as_of() }}) - make_interval(months => months_back.n - 1)
-                - interval '1 day')::date,
-            'month_end'
+            (
+                date_trunc('month', {{ as_of() }}) - make_interval(months => months_back.n - 1)
+                - interval '1 day'
+            )::date,
+            'month_end'  -- noqa: AL03
         from generate_series(1, 11) as months_back (n)
         union all
-        select ({{ as_of() }} - interval '12 months')::date, 'churn_cut_off'
+        select
+            ({{ as_of() }} - interval '12 months')::date,
+            'churn_cut_off'  -- noqa: AL03
         union all
-        select ({{ as_of() }} - interval '24 months')::date, 'training_cut_off'
+        select
+            ({{ as_of() }} - interval '24 months')::date,
+            'training_cut_off'  -- noqa: AL03
     ) as cut_off
 
 ),
@@ -103,7 +111,7 @@ days_at_cut_off as (
             as cost
     from cut_offs
     inner join invoice_days on cut_offs.feature_date >= invoice_days.purchase_on
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5  -- noqa: AM06
 
 ),
 
@@ -154,12 +162,32 @@ events as (
     from {{ ref('int_contact_moments') }}
     where customer_id is not null
     union all
-    select customer_id, created_on, 0, 0, 0, 0, 1, is_complaint::int, 0, 0
+    select
+        customer_id,
+        created_on,
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        1,  -- noqa: AL03
+        is_complaint::int,
+        0,  -- noqa: AL03
+        0  -- noqa: AL03
     from {{ ref('int_tickets') }}
     where customer_id is not null
     union all
     -- a payment is known on its paid date; delay = days paid after the due date (negative: early)
-    select customer_id, paid_date, 0, 0, 0, 0, 0, 0, 1, paid_date - due_date
+    select
+        customer_id,
+        paid_date,
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        0,  -- noqa: AL03
+        1,  -- noqa: AL03
+        paid_date - due_date  -- noqa: AL03
     from {{ ref('int_invoices') }}
     where customer_id is not null and paid_date is not null and due_date is not null
 
@@ -182,7 +210,7 @@ bucketed as (
     from events
     cross join thresholds
     where events.event_on is not null
-    group by 1, 2
+    group by 1, 2  -- noqa: AM06
 
 ),
 
@@ -202,9 +230,10 @@ running as (
         max(bucketed.last_contact_on) over w as last_contact_on
     from (select distinct customer_id from bucketed) as event_customers
     cross join boundaries
-    left join bucketed
-        on event_customers.customer_id = bucketed.customer_id
-        and boundaries.boundary_index = bucketed.boundary_index
+    left join bucketed  -- noqa: AL04
+        on
+            event_customers.customer_id = bucketed.customer_id
+            and boundaries.boundary_index = bucketed.boundary_index
     window w as (partition by event_customers.customer_id order by boundaries.boundary_index)
 
 ),
@@ -221,14 +250,17 @@ activity as (
         at_cut_off.tickets - at_start.tickets as tickets_12m,
         at_cut_off.complaints - at_start.complaints as complaints_12m,
         at_cut_off.payments - at_start.payments as payments_12m,
-        round((at_cut_off.payment_delay_days - at_start.payment_delay_days)::numeric
-            / nullif(at_cut_off.payments - at_start.payments, 0), 1) as avg_payment_delay_days_12m,
+        round(
+            (at_cut_off.payment_delay_days - at_start.payment_delay_days)::numeric
+            / nullif(at_cut_off.payments - at_start.payments, 0), 1
+        ) as avg_payment_delay_days_12m,
         at_cut_off.last_contact_on
     from cut_offs
     inner join running as at_cut_off on cut_offs.feature_date = at_cut_off.boundary
     inner join running as at_start
-        on at_cut_off.customer_id = at_start.customer_id
-        and cut_offs.window_start = at_start.boundary
+        on
+            at_cut_off.customer_id = at_start.customer_id
+            and cut_offs.window_start = at_start.boundary
 
 ),
 
@@ -244,7 +276,7 @@ nps as (
     from {{ ref('int_surveys') }} as surveys
     inner join cut_offs on {{ local_date('surveys.responded_at') }} <= cut_offs.feature_date
     where surveys.customer_id is not null and surveys.nps_score is not null
-    order by cut_offs.feature_date, surveys.customer_id, surveys.responded_at desc, surveys.survey_id desc
+    order by cut_offs.feature_date asc, surveys.customer_id asc, surveys.responded_at desc, surveys.survey_id desc
 
 ),
 
