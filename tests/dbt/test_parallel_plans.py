@@ -182,7 +182,7 @@ def test_the_shared_checks_agree_with_pg_input_is_valid(dwh):
         where (raw.cvm_date(value) is not null) <> pg_input_is_valid(value, 'date')""")
     assert differ == []
     differ = dwh.rows(f"""
-        select value, raw.cvm_timestamp(value, '{TZ}') is not null as ours, pg_input_is_valid(value, 'timestamptz') as pg
+        select value, raw.cvm_timestamp(value, '{TZ}') is not null as ours
         from ({GRID_TIMES}) as grid
         where (raw.cvm_timestamp(value, '{TZ}') is not null) <> pg_input_is_valid(value, 'timestamptz')
             and not (value ~ '[ T]24:' or value ~ ':60([.+ Z-]|$)')""")
