@@ -49,7 +49,7 @@ final as (
         coalesce(features.current_value_12m, 0) as current_value_12m,
 
         -- purchase behaviour (recency the RFM way: days since the last purchase) and predictions
-        features.frequency,
+        features.frequency::integer as frequency,
         features.days_since_last as recency_days,
         features.tenure_days,
         features.monetary_avg,
@@ -60,12 +60,12 @@ final as (
         scores.potential_score,
 
         -- service and contact
-        coalesce(features.complaints_12m, 0) as complaints_12m,
-        coalesce(features.tickets_12m, 0) as tickets_12m,
+        coalesce(features.complaints_12m, 0)::integer as complaints_12m,
+        coalesce(features.tickets_12m, 0)::integer as tickets_12m,
         features.last_nps,
         features.last_nps_at,
-        coalesce(features.contacts_12m, 0) as contacts_12m,
-        coalesce(features.outbound_contacts_12m, 0) as outbound_contacts_12m,
+        coalesce(features.contacts_12m, 0)::integer as contacts_12m,
+        coalesce(features.outbound_contacts_12m, 0)::integer as outbound_contacts_12m,
         features.last_contact_on,
 
         -- segment

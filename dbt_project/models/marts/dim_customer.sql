@@ -36,8 +36,8 @@ final as (
 
         -- lineage
         first_seen_at,
-        source_record_count,
-        party_count,
+        source_record_count::integer as source_record_count,
+        party_count::integer as party_count,
         {{ as_of() }} as as_of_date
     from customers
 

@@ -88,10 +88,10 @@ final as (
             when callback_segments.segment is not null
                 then {{ contact_setting('callback_minutes') }}::integer
         end as callback_minutes,
-        coalesce(open_tickets.open_complaints, 0) as open_complaints,
-        coalesce(open_tickets.open_returns, 0) as open_returns,
+        coalesce(open_tickets.open_complaints, 0)::integer as open_complaints,
+        coalesce(open_tickets.open_returns, 0)::integer as open_returns,
         open_tickets.open_ticket_summary,
-        coalesce(profile.complaints_12m, 0) as complaints_12m,
+        coalesce(profile.complaints_12m, 0)::integer as complaints_12m,
         profile.last_nps,
         profile.last_nps_at,
         next_contact.next_planned_date,
