@@ -15,7 +15,7 @@
        channels, never by dropping a moment a cheaper channel would have fitted;
     5. control group: moments of reasons withheld_for_control_group (cadence always) of control-group
        customers get status 'control_group': the counterfactual plan, not sent. -#}
-with recursive
+with
 
 customers as (
 
@@ -395,7 +395,7 @@ candidates as (
     -- a cadence slot near a trigger is the first to give way to it
     select
         cadence_slots.*,
-        -coalesce(cadence_distances.days_to_trigger, 100000) as distance_to_trigger
+        coalesce(cadence_distances.days_to_trigger, 100000) as distance_to_trigger
     from cadence_slots
     left join cadence_distances
         on
@@ -470,43 +470,52 @@ kept as (
 ),
 
 -- greedy in priority order: the most preferred channel that leaves room for the rest
-assigned (customer_id, moment_rank, channel, estimated_cost, spent) as (
+-- (nested: dbt unit tests prepend fixtures to the model's WITH)
+assigned as (
 
-    select
-        customer_id,
-        0::bigint,
-        null::text,
-        0::numeric,
-        0::numeric
-    from kept
-    group by customer_id
+    with recursive steps (customer_id, moment_rank, channel, estimated_cost, spent) as (
 
-    union all
-
-    select
-        kept.customer_id,
-        kept.moment_rank,
-        pick.channel,
-        pick.cost,
-        assigned.spent + pick.cost
-    from assigned
-    inner join kept
-        on
-            assigned.customer_id = kept.customer_id
-            and kept.moment_rank = assigned.moment_rank + 1
-    cross join lateral (
         select
-            option.channel,
-            option.cost
-        from unnest(kept.channel_options, kept.cost_options) with ordinality as option (channel, cost, position)
-        where
-            assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year
-            or option.cost = kept.cheapest_cost
-        order by
-            assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year desc,
-            option.position
-        limit 1
-    ) as pick
+            customer_id,
+            0::bigint,
+            null::text,
+            0::numeric,
+            0::numeric
+        from kept
+        group by customer_id
+
+        union all
+
+        select
+            kept.customer_id,
+            kept.moment_rank,
+            pick.channel,
+            pick.cost,
+            assigned.spent + pick.cost
+        from steps as assigned
+        inner join kept
+            on
+                assigned.customer_id = kept.customer_id
+                and kept.moment_rank = assigned.moment_rank + 1
+        cross join lateral (
+            select
+                option.channel,
+                option.cost
+            from
+                unnest(kept.channel_options, kept.cost_options)
+                with ordinality as option (channel, cost, position)
+            where
+                assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year
+                or option.cost = kept.cheapest_cost
+            order by
+                assigned.spent + option.cost + kept.reserve_after <= kept.max_contact_cost_per_year desc,
+                option.position
+            limit 1
+        ) as pick
+
+    )
+
+    select * from steps
 
 ),
 
