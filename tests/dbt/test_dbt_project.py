@@ -44,6 +44,25 @@ def test_stages_build_their_tags_and_run_tests(dwh):
     assert dwh.runs["seed"].by_name()["contact_triggers"].rows == 6
 
 
+def test_unit_tests_run_with_their_models_stage(dwh):
+    """The dbt unit tests (models/**/_*__unit_tests.yml) are selected with their model's tag, so every
+    pipeline build runs them before it builds the model; each one passed here."""
+    units = {
+        stage: {n.name: n.status for n in dwh.runs[stage].nodes if n.resource_type == "unit_test"}
+        for stage in ("prepare", "customers", "marts")
+    }
+    assert units == {
+        "prepare": {},
+        "customers": {"customer_features_revenue_windows_credits_and_as_of": "pass"},
+        "marts": {
+            "customer_segments_since_the_current_run": "pass",
+            "contact_plan_frequency_cap_counts_triggers": "pass",
+            "contact_plan_budget_met_by_cheaper_channels": "pass",
+            "contact_pressure_pro_rating_and_flags": "pass",
+        },
+    }
+
+
 def test_profile_and_paths_stay_out_of_the_repo(dwh):
     import yaml
 
