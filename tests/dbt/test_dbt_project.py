@@ -53,7 +53,10 @@ def test_unit_tests_run_with_their_models_stage(dwh):
     }
     assert units == {
         "prepare": {},
-        "customers": {"customer_features_revenue_windows_credits_and_as_of": "pass"},
+        "customers": {
+            "invoices_billable_revenue_and_credit_dates": "pass",
+            "customer_features_revenue_windows_credits_and_as_of": "pass",
+        },
         "marts": {
             "customer_segments_since_the_current_run": "pass",
             "contact_plan_frequency_cap_counts_triggers": "pass",
