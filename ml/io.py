@@ -60,6 +60,8 @@ ML_DDL: tuple[str, ...] = (
     # after the feature table has been rebuilt for a later as-of date
     """alter table ml.segment_history add column if not exists revenue_12m numeric,
         add column if not exists current_value_12m numeric""",
+    # the CLV at each month end (the fit on that month-end's rows): the monthly evaluation splits its change
+    """alter table ml.segment_history add column if not exists clv_12m numeric""",
 )
 
 IDENTITY_RECORD_COLUMNS = (
@@ -96,6 +98,7 @@ SEGMENT_HISTORY_COLUMNS = (
     "segment",
     "revenue_12m",
     "current_value_12m",
+    "clv_12m",
 )
 
 CLUSTER_PROFILE_COLUMNS = (

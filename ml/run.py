@@ -115,7 +115,8 @@ def segment_history(frame: pd.DataFrame, month_ends: pd.DataFrame, settings: Mod
     """Segment per customer per month: the as-of month from `frame`, each earlier month from the
     features of its month-end (what was known then), scored with a CLV fit on that month-end's rows
     only (no look-ahead) and classified among the customers of that month. The month's revenue_12m and
-    current_value_12m are copied from its feature row, so a past run's history stays readable."""
+    current_value_12m are copied from its feature row and its clv_12m kept, so a past run's history stays
+    readable and the monthly evaluation can split the CLV change."""
     parts = [frame.assign(month=frame["feature_month"]).reset_index(names="customer_id")]
     for _, rows in month_ends.groupby("feature_date", sort=True):
         rows = model_inputs(rows)
@@ -123,7 +124,8 @@ def segment_history(frame: pd.DataFrame, month_ends: pd.DataFrame, settings: Mod
         snap["value_class"], snap["potential_class"], snap["segment"] = _classify(snap, settings)
         parts.append(snap.assign(month=snap["feature_month"]).reset_index(names="customer_id"))
     columns = [c for c in io.SEGMENT_HISTORY_COLUMNS if c != "model_run_id"]
-    return pd.concat([p[columns] for p in parts], ignore_index=True).sort_values(["month", "customer_id"])
+    history = pd.concat([p[columns] for p in parts], ignore_index=True).sort_values(["month", "customer_id"])
+    return history.assign(clv_12m=history["clv_12m"].round(2))
 
 
 def lookalikes(frame: pd.DataFrame, traits: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, object]]:

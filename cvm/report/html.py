@@ -10,6 +10,8 @@ from cvm.report import charts
 from cvm.report.data import ReportData
 from cvm.report.labels import labels, number, percent
 
+EURO = "€\u00a0"  # never a line break between the sign and the amount
+
 CHARTS: tuple[str, ...] = ("scatter", "trend", "migrations", "costs", "pressure", "goals", "uplift")
 
 CSS = """
@@ -21,7 +23,7 @@ h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 0 0 4px; 
 .kpis { display: grid; grid-template-columns: repeat(5, 1fr); gap: 10px; margin-bottom: 18px; }
 .kpi { background: #fff; border-radius: 8px; padding: 10px 12px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
 .kpi .label { font-size: 11px; color: #666; text-transform: uppercase; letter-spacing: .03em; }
-.kpi data { display: block; font-size: 22px; font-weight: 650; margin-top: 4px; }
+.kpi data { display: block; font-size: 20px; white-space: nowrap; font-weight: 650; margin-top: 4px; }
 .kpi .detail { font-size: 11px; color: #666; }
 figure { background: #fff; border-radius: 8px; margin: 0 0 16px; padding: 14px 16px;
          box-shadow: 0 1px 2px rgba(0,0,0,.08); }
@@ -60,20 +62,20 @@ def render_report(data: ReportData, language: str = "en") -> str:
     kpis = "".join(
         [
             _kpi("customers", L["customers"], h["customers"], number(h["customers"], language)),
-            _kpi("value_end", L["value"], h["value_end"], "€ " + number(h["value_end"], language)),
+            _kpi("value_end", L["value"], h["value_end"], EURO + number(h["value_end"], language)),
             _kpi(
                 "value_change",
                 L["value_change"],
                 h["value_change"],
-                "€ " + number(h["value_change"], language),
-                f"{L['same_growth']} € {number(h['same_customers_growth'], language)}, "
-                f"{L['migration']} € {number(h['net_migration_value'], language)}",
+                EURO + number(h["value_change"], language),
+                f"{L['same_growth']} {EURO}{number(h['same_customers_growth'], language)}, "
+                f"{L['migration']} {EURO}{number(h['net_migration_value'], language)}",
             ),
             _kpi(
                 "contact_cost_actual",
                 L["contact_cost"],
                 h["contact_cost_actual"],
-                "€ " + number(h["contact_cost_actual"], language),
+                EURO + number(h["contact_cost_actual"], language),
             ),
             _kpi(
                 "goals_reached",

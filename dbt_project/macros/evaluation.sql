@@ -56,3 +56,15 @@
     {%- endfor -%}
     {{- return(true) -}}
 {%- endmacro %}
+
+{#- True when a warehouse relation (any schema, e.g. a source) has the column, looked up in the catalog.
+    ml.segment_history gained clv_12m later than its other columns; older warehouses and fixtures lack it. -#}
+{% macro relation_has_column(relation, column) -%}
+    {%- if not execute -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.columns where table_schema = '" ~ relation.schema
+        ~ "' and table_name = '" ~ relation.identifier ~ "' and column_name = '" ~ column ~ "'") -%}
+    {{- return(found.columns[0].values()[0] > 0) -}}
+{%- endmacro %}

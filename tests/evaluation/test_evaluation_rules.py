@@ -2,11 +2,12 @@
 (`tag:evaluation`), fed with hand-written month-end states, invoices, contact moments and survey answers.
 
 September 2026 (month-end states of run R1, as of 2026-09-30):
-  C1 star -> star, value 1000 -> 1200; 2 outbound calls (8 each) + 1 inbound e-mail (4); invoice 500; NPS 9
-  C2 cash_cow -> star, value 800 -> 900; NPS 3
-  C3 sleeper (no revenue) -> dog, value 0 -> 50; invoice 50 (reactivated)
-  C4 new in September, value 10
-  C5 lost -> lost, value -20 -> -25; one mailing (2.50)
+  C1 star -> star, value 1000 -> 1200, CLV 1500 -> 1600; 2 outbound calls (8 each) + 1 inbound e-mail (4);
+     invoice 500; NPS 9
+  C2 cash_cow -> star, value 800 -> 900, CLV 700 -> 750; NPS 3
+  C3 sleeper (no revenue) -> dog, value 0 -> 50, CLV none -> 40; invoice 50 (reactivated)
+  C4 new in September, value 10, CLV 80
+  C5 lost -> lost, value -20 -> -25, no CLV; one mailing (2.50)
 """
 
 from __future__ import annotations
@@ -26,16 +27,16 @@ from ml.io import ensure_ml_tables
 SEPTEMBER = date(2026, 9, 1)
 RUN = EvaluationTarget(SEPTEMBER, "R1", date(2026, 9, 30))
 
-HISTORY = [  # customer, month, value_class, segment, revenue_12m, current_value_12m
-    ("C1", "2026-08-01", "high", "star", 3000, 1000),
-    ("C1", "2026-09-01", "high", "star", 3500, 1200),
-    ("C2", "2026-08-01", "high", "cash_cow", 2000, 800),
-    ("C2", "2026-09-01", "high", "star", 2100, 900),
-    ("C3", "2026-08-01", "none", "sleeper", 0, 0),
-    ("C3", "2026-09-01", "low", "dog", 50, 50),
-    ("C4", "2026-09-01", "low", "new", 20, 10),
-    ("C5", "2026-08-01", "none", "lost", 0, -20),
-    ("C5", "2026-09-01", "none", "lost", 0, -25),
+HISTORY = [  # customer, month, value_class, segment, revenue_12m, current_value_12m, clv_12m
+    ("C1", "2026-08-01", "high", "star", 3000, 1000, 1500),
+    ("C1", "2026-09-01", "high", "star", 3500, 1200, 1600),
+    ("C2", "2026-08-01", "high", "cash_cow", 2000, 800, 700),
+    ("C2", "2026-09-01", "high", "star", 2100, 900, 750),
+    ("C3", "2026-08-01", "none", "sleeper", 0, 0, None),
+    ("C3", "2026-09-01", "low", "dog", 50, 50, 40),
+    ("C4", "2026-09-01", "low", "new", 20, 10, 80),
+    ("C5", "2026-08-01", "none", "lost", 0, -20, None),
+    ("C5", "2026-09-01", "none", "lost", 0, -25, None),
 ]
 
 
@@ -49,7 +50,7 @@ def hand_settings(base_settings: Settings, warehouse_url: str, tmp_path_factory)
         with conn.cursor() as cur:
             cur.executemany(
                 "insert into ml.segment_history (model_run_id, customer_id, month, value_class, segment, "
-                "revenue_12m, current_value_12m) values ('R1', %s, %s, %s, %s, %s, %s)",
+                "revenue_12m, current_value_12m, clv_12m) values ('R1', %s, %s, %s, %s, %s, %s, %s)",
                 HISTORY,
             )
             cur.executemany(
@@ -103,6 +104,19 @@ def test_customers_and_value_split(september) -> None:
     assert september["new"]["new_customers"] == 1 and september["new"]["migration_in_value"] == 10
     assert set(september) == {"star", "cash_cow", "question_mark", "new", "dog", "sleeper", "lost"}
     assert september["question_mark"]["customers"] == 0
+
+
+def test_clv_split_like_the_value(september) -> None:
+    """The CLV at both month ends from the month-end history, split the same way (a missing CLV counts 0)."""
+    star, cash_cow, dog, new = (september[s] for s in ("star", "cash_cow", "dog", "new"))
+    assert (star["clv_start"], star["clv_end"], star["clv_change"]) == (1500, 2350, 850)
+    assert (star["clv_same_customers_growth"], star["clv_migration_in"], star["clv_migration_out"]) == (100, 750, 0)
+    assert (cash_cow["clv_start"], cash_cow["clv_change"], cash_cow["clv_migration_out"]) == (700, -700, 700)
+    assert (dog["clv_end"], dog["clv_migration_in"], september["sleeper"]["clv_migration_out"]) == (40, 40, 0)
+    assert (new["clv_end"], new["clv_migration_in"]) == (80, 80)
+    for row in september.values():
+        parts = row["clv_same_customers_growth"] + row["clv_migration_in"] - row["clv_migration_out"]
+        assert row["clv_change"] == parts, row["segment"]
 
 
 def test_contacts_revenue_and_nps_of_the_month_only(september) -> None:
@@ -168,13 +182,18 @@ def test_published_plan_control_groups_and_a_rerun(september, hand_settings: Set
             create table marts.customer_360 (customer_id text, control_group boolean);
             insert into marts.customer_360 values ('C1', false), ('C2', true), ('C3', false), ('C4', false),
                 ('C5', true);
-            create table marts.contact_plan_history (as_of_date date, customer_id text, planned_date date,
-                estimated_cost numeric);
+            create table marts.contact_plan_history (as_of_date date, is_latest_for_as_of boolean,
+                customer_id text, planned_date date, estimated_cost numeric, status text, control_group boolean);
             insert into marts.contact_plan_history values
-                ('2026-07-31', 'C1', '2026-09-03', 150),                                  -- an older plan
-                ('2026-08-31', 'C1', '2026-09-03', 8), ('2026-08-31', 'C1', '2026-09-20', 8),
-                ('2026-08-31', 'C1', '2026-10-03', 8),                                    -- next month
-                ('2026-09-15', 'C1', '2026-09-20', 150);                                  -- published later
+                ('2026-07-31', true, 'C1', '2026-09-03', 150, 'planned', false),         -- an older plan
+                ('2026-08-31', false, 'C1', '2026-09-05', 999, 'planned', false),        -- superseded version
+                ('2026-08-31', true, 'C1', '2026-09-03', 8, 'planned', false),
+                ('2026-08-31', true, 'C1', '2026-09-20', 8, 'planned', false),
+                ('2026-08-31', true, 'C1', '2026-09-25', 8, 'suppressed', false),        -- not to be sent
+                ('2026-08-31', true, 'C1', '2026-10-03', 8, 'planned', false),           -- next month
+                ('2026-08-31', true, 'C2', '2026-09-10', 5, 'control_group', true),      -- withheld
+                ('2026-08-31', true, 'C5', '2026-09-12', 3, 'planned', false),
+                ('2026-09-15', true, 'C1', '2026-09-20', 150, 'planned', false);         -- published later
         """)
     evaluate_month(hand_settings, RUN)
     star = _segments(warehouse_url)["star"]
@@ -184,7 +203,10 @@ def test_published_plan_control_groups_and_a_rerun(september, hand_settings: Set
         2,
         16,
     )
-    assert _segments(warehouse_url)["lost"]["contacts_plan"] == 0  # a plan that planned nothing for them
+    segments = _segments(warehouse_url)
+    assert (segments["lost"]["contacts_plan"], segments["lost"]["contact_cost_plan"]) == (1, 3)
+    assert segments["cash_cow"]["contacts_plan"] == 0  # C2's only contact was withheld: control group
+    assert segments["dog"]["contacts_plan"] == 0  # a plan that planned nothing for them
     with psycopg.connect(warehouse_url) as conn:
         uplift = conn.execute(
             """select segment, treated_customers, control_customers, status
@@ -193,9 +215,10 @@ def test_published_plan_control_groups_and_a_rerun(september, hand_settings: Set
             (SEPTEMBER,),
         ).fetchall()
         months = conn.execute("select count(distinct month) from evaluation.evaluation_segments").fetchone()
+    # the groups of the plan published for the month, not today's customer_360 (which has C5 in control)
     assert uplift == [
         ("cash_cow", 0, 1, "not enough data"),
-        ("lost", 0, 1, "not enough data"),
+        ("lost", 1, 0, "not enough data"),
         ("star", 1, 0, "not enough data"),
     ]
     assert months == (1,)

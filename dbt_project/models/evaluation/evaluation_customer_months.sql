@@ -12,14 +12,17 @@
 {#- One row per customer per evaluated month: where the customer stood at the end of the previous month
     and at the end of this one (segment, value class, 12-month value), what happened in the month
     (revenue, contacts, costs, the plan published before the month, NPS) and whether the customer was in
-    the control group. Month-end states come from ml.segment_history of the model run var('model_run_id'):
+    the control group of that plan. CLV at both month ends comes from the same history (the fit on that
+    month-end's rows), so its change can be split like the value's. Month-end states come from ml.segment_history of the model run var('model_run_id'):
     the first published run whose as-of date lies on or after the month end (chosen by the DAG), so
     re-evaluating a month later reads the same run and gives the same rows. -#}
 
 {%- set published = var('cvm_published_schema', 'marts') -%}
 {%- set has_control = published_has_columns('customer_360', ['customer_id', 'control_group']) -%}
 {%- set has_plan = published_has_columns('contact_plan_history',
-                                         ['as_of_date', 'customer_id', 'planned_date', 'estimated_cost']) -%}
+                                         ['as_of_date', 'customer_id', 'planned_date', 'estimated_cost', 'status',
+                                          'control_group', 'is_latest_for_as_of']) -%}
+{%- set has_history_clv = relation_has_column(source('ml', 'segment_history'), 'clv_12m') -%}
 {%- set has_pressure = published_has_columns('contact_pressure',
                                              ['customer_id', 'over_contacted', 'under_contacted', 'as_of_date']) %}
 
@@ -42,7 +45,8 @@ history as (
         value_class,
         segment,
         current_value_12m,
-        revenue_12m
+        revenue_12m,
+        {% if has_history_clv -%} round(clv_12m, 2) {%- else -%} null::numeric {%- endif %} as clv_12m
     from {{ source('ml', 'segment_history') }}
     where model_run_id = '{{ var("model_run_id") }}'{{ only_when_evaluating() }}
 
@@ -120,22 +124,6 @@ nps as (
 
 ),
 
-control as (
-
-    {% if has_control -%}
-        select
-            customer_id,
-            control_group
-        from {{ published }}.customer_360
-    {%- else -%}
-        select
-            null::text as customer_id,
-            null::boolean as control_group
-        where false
-    {%- endif %}
-
-),
-
 plan_published as (
 
     {% if has_plan -%}
@@ -152,6 +140,8 @@ plan_published as (
 plan as (
 
     {% if has_plan -%}
+        -- its last version (a re-run for the same as-of date publishes another); only contacts it planned
+        -- to send (not the suppressed ones, nor those withheld from the control group)
         select
             history.customer_id,
             count(*) as planned_contacts_month,
@@ -160,12 +150,42 @@ plan as (
         inner join bounds
             on history.planned_date >= bounds.month_start and history.planned_date < bounds.next_month_start
         inner join plan_published on history.as_of_date = plan_published.plan_as_of
+        where history.is_latest_for_as_of and history.status = 'planned'
         group by 1
     {%- else -%}
         select
             null::text as customer_id,
             null::bigint as planned_contacts_month,
             null::numeric as planned_cost_month
+        where false
+    {%- endif %}
+
+),
+
+control as (
+
+    -- the control group of the plan published for the month (customers it left out were in no group);
+    -- before any plan was published, the group as published now (a stable hash: only a segment change moves it)
+    {% if has_plan -%}
+        select
+            history.customer_id,
+            bool_or(history.control_group) as control_group
+        from {{ published }}.contact_plan_history as history
+        inner join plan_published on history.as_of_date = plan_published.plan_as_of
+        where history.is_latest_for_as_of
+        group by 1
+        union all
+    {% endif -%}
+    {% if has_control -%}
+        select
+            customer_id,
+            control_group
+        from {{ published }}.customer_360
+        where (select plan_as_of from plan_published) is null  -- noqa: RF02
+    {%- else -%}
+        select
+            null::text as customer_id,
+            null::boolean as control_group
         where false
     {%- endif %}
 
@@ -197,6 +217,8 @@ customers as (
         at_end.value_class,
         at_start.current_value_12m as value_start,
         at_end.current_value_12m as value_end,
+        at_start.clv_12m as clv_start,
+        at_end.clv_12m as clv_end,
         at_end.revenue_12m as revenue_12m_end
     from at_end
     full outer join at_start on at_end.customer_id = at_start.customer_id
@@ -217,6 +239,8 @@ final as (
         customers.value_class,
         customers.value_start,
         customers.value_end,
+        customers.clv_start,
+        customers.clv_end,
         customers.revenue_12m_end,
         scores.potential_score,
         scores.clv_12m,

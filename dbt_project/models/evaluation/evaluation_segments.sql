@@ -11,7 +11,9 @@
 {#- One row per evaluated month x segment of the strategy (also when the segment is empty):
     - customers and 12-month value at the month end, and the value change split into the same customers'
       growth and the value that moved in and out with customers changing segment
-      (value_change = same_customers_growth + migration_in_value - migration_out_value);
+      (value_change = same_customers_growth + migration_in_value - migration_out_value), and the same split of
+      the CLV at both month ends (clv_change = clv_same_customers_growth + clv_migration_in - clv_migration_out;
+      a customer without a CLV, who never bought, counts 0);
     - contacts and costs of the month against the plan published before the month (or, without a plan
       history, the strategy's cadence: contacts_per_year / 12 per customer), grouped by the segment the
       customer had at the start of the month (the one the plan was made for);
@@ -70,6 +72,11 @@ at_end as (
         count(*) as customers,
         sum(value_end) as value_end,
         sum(clv_12m) as clv_12m,
+        coalesce(sum(clv_end), 0) as clv_end,
+        coalesce(sum(coalesce(clv_end, 0)) filter (where segment_start is distinct from segment), 0)
+            as clv_migration_in,
+        coalesce(sum(coalesce(clv_end, 0) - coalesce(clv_start, 0)) filter (where segment_start = segment), 0)
+            as clv_same_customers_growth,
         count(*) filter (where segment_start is null) as new_customers,
         count(*) filter (where segment_start is distinct from segment) as migrations_in,
         coalesce(sum(value_end) filter (where segment_start is distinct from segment), 0) as migration_in_value,
@@ -97,6 +104,9 @@ at_start as (
         count(*) filter (where value_class is not null and value_class <> 'none') as retained_customers,
         count(*) filter (where segment is distinct from segment_start) as migrations_out,
         coalesce(sum(value_start) filter (where segment is distinct from segment_start), 0) as migration_out_value,
+        coalesce(sum(clv_start), 0) as clv_start,
+        coalesce(sum(coalesce(clv_start, 0)) filter (where segment is distinct from segment_start), 0)
+            as clv_migration_out,
         count(*) filter (where value_class_start = 'none') as reactivation_base,
         count(*) filter (where value_class_start = 'none' and value_class <> 'none') as reactivated_customers
     from customer_months
@@ -140,6 +150,12 @@ measured as (
         coalesce(at_end.migration_in_value, 0) as migration_in_value,
         coalesce(at_start.migration_out_value, 0) as migration_out_value,
         coalesce(at_end.clv_12m, 0) as clv_12m,
+        coalesce(at_start.clv_start, 0) as clv_start,
+        coalesce(at_end.clv_end, 0) as clv_end,
+        coalesce(at_end.clv_end, 0) - coalesce(at_start.clv_start, 0) as clv_change,
+        coalesce(at_end.clv_same_customers_growth, 0) as clv_same_customers_growth,
+        coalesce(at_end.clv_migration_in, 0) as clv_migration_in,
+        coalesce(at_start.clv_migration_out, 0) as clv_migration_out,
         coalesce(at_end.migrations_in, 0) as migrations_in,
         coalesce(at_start.migrations_out, 0) as migrations_out,
 
