@@ -148,30 +148,44 @@ def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
             " where n.nspname = 'raw' and c.relkind = 'r'"
         ).fetchone()[0]
         replaced = conn.execute("select count(*) from raw.load_audit where status = 'replaced'").fetchone()[0]
+        ml_bytes = conn.execute(
+            "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
+            " join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = 'ml' and c.relkind = 'r'"
+        ).fetchone()[0]
+        history_rows = conn.execute("select count(*) from ml.segment_history").fetchone()[0]
+        pair_rows = conn.execute("select count(*) from ml.identity_pairs").fetchone()[0]
     return {
         "wall": wall,
         "stages": stages,
         "db_mb": db_bytes / 2**20,
         "raw_mb": raw_bytes / 2**20,
         "replaced": replaced,
+        "ml_mb": ml_bytes / 2**20,
+        "load": os.getloadavg()[0],
+        "history_rows": history_rows,
+        "pair_rows": pair_rows,
     }
 
 
 def render(customers: int, pg: str, runs: list[dict]) -> str:
+    loads = [r["load"] for r in runs if r.get("load") is not None]
+    load = f"{min(loads):.1f}-{max(loads):.1f}" if loads else "not recorded"
     lines = [
         MARKERS[0],
         "## Soak: ten daily deliveries (`bench/bench_soak.py`)",
         "",
         f"Machine: {machine()}; PostgreSQL {pg}. Measured {date.today().isoformat()} while other jobs "
-        "shared the machine (load average 15-20 on 2 cores: absolute times are several times a quiet "
-        f"machine's; compare the runs with each other). {customers:,} demo customers with history up to {START}, "
+        f"shared the machine (1-minute load average {load} on 2 cores, sampled after each run: absolute times "
+        "are several times a quiet machine's; compare the runs with each other). "
+        f"{customers:,} demo customers with history up to {START}, "
         "then one run per day; each day delivers new invoices and activities, a CRM delta of changed "
         "contacts and a corrected copy of the previous day's invoice file (same name). Every run is the "
         "whole pipeline (`cvm run --no-airflow`).",
         "",
         "| run | as of | new / changed records / corrected | rows loaded | deliveries gated | ingest s "
-        "| raw gate s | pipeline s | database MB | raw layer MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| raw gate s | pipeline s | database MB | raw layer MB | ml MB | segment_history rows | identity_pairs rows |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(runs):
         st = r["stages"]
@@ -180,7 +194,8 @@ def render(customers: int, pg: str, runs: list[dict]) -> str:
         lines.append(
             f"| {i} | {r['as_of']} | {changes} | {ing.get('rows', 0):,} | {gate.get('checked_loads', 0)} "
             f"| {ing.get('seconds', 0):.1f} | {gate.get('seconds', 0):.1f} | {r['wall']:.1f} "
-            f"| {r['db_mb']:.0f} | {r['raw_mb']:.0f} |"
+            f"| {r['db_mb']:.0f} | {r['raw_mb']:.0f} | {r.get('ml_mb', 0):.0f} | {r.get('history_rows', 0):,} "
+            f"| {r.get('pair_rows', 0):,} |"
         )
     lines.append(MARKERS[1])
     return "\n".join(lines)
@@ -261,7 +276,8 @@ def main() -> None:
         runs.append({**changes, **result, "as_of": day.isoformat()})
         print(
             f"  run {day_index} as of {day}: {result['wall']:.1f} s, database {result['db_mb']:.0f} MB, "
-            f"raw {result['raw_mb']:.0f} MB",
+            f"raw {result['raw_mb']:.0f} MB, ml {result['ml_mb']:.0f} MB, "
+            f"segment_history {result['history_rows']} rows, identity_pairs {result['pair_rows']} rows",
             flush=True,
         )
     section = render(args.customers, pg, runs)
