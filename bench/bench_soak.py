@@ -9,7 +9,7 @@ database of the configured server). Per run: wall time, ingest and raw-gate time
 checked by the gate, database size and raw-layer size. The point: run time and size should grow with the
 day's changes, not with the history.
 
-    .venv/bin/python bench/bench_soak.py [--customers 20000] [--days 10]
+    .venv/bin/python bench/bench_soak.py [--customers 20000] [--days 10] [--database cvm_soak_20000]
 
 Writes the section between the `soak` markers of bench/RESULTS.md.
 """
@@ -201,11 +201,11 @@ def render(customers: int, pg: str, runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def report_from_log(log: Path, customers: int, landing: Path) -> str:
+def report_from_log(log: Path, customers: int, landing: Path, database: str | None = None) -> str:
     """The table of an interrupted soak: wall time and sizes from its log lines, stages from the run log."""
     import re
 
-    url = with_database(server_url(load_settings()), f"cvm_soak_{customers}")
+    url = with_database(server_url(load_settings()), database or f"cvm_soak_{customers}")
     pattern = re.compile(r"run (\d+) as of (\S+): ([\d.]+) s, database (\d+) MB, raw (\d+) MB")
     with psycopg.connect(url) as conn:
         stages = dict(conn.execute("select as_of::text, stages from ops.pipeline_runs where status = 'published'"))
@@ -247,19 +247,20 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--days", type=int, default=10)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--database", help="database to (re)create on the server (default cvm_soak_<customers>)")
     parser.add_argument("--report", metavar="LOG", help="only render RESULTS.md from an interrupted run's log")
     args = parser.parse_args()
     work = ROOT / ".cvm" / "bench" / f"soak_{args.customers}"
     landing = work / "demo" / "landing"
     if args.report:
-        section = report_from_log(Path(args.report), args.customers, landing)
+        section = report_from_log(Path(args.report), args.customers, landing, args.database)
         write_results(section)
         print(section)
         return
     print(f"generating {args.customers:,} demo customers up to {START} ...", flush=True)
     generate(work / "demo", customers=args.customers, seed=args.seed, end_date=START)
     server = server_url(load_settings())
-    name = f"cvm_soak_{args.customers}"
+    name = args.database or f"cvm_soak_{args.customers}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
         pg = conn.execute("show server_version").fetchone()[0]
