@@ -114,6 +114,12 @@ def read_rows_file(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+SCHEMA_BYTES = (
+    "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
+    " join pg_namespace n on n.oid = c.relnamespace where n.nspname = %s and c.relkind = 'r'"
+)
+
+
 def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
     env = {**os.environ, "CVM_DATABASE_URL": url, "CVM_HOME": str(home)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure imports as a deployment sees them (bytecode cached)
@@ -142,17 +148,8 @@ def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
     with psycopg.connect(url) as conn:
         (stages,) = conn.execute("select stages from ops.pipeline_runs order by started_at desc limit 1").fetchone()
         db_bytes = conn.execute("select pg_database_size(current_database())").fetchone()[0]
-        raw_bytes = conn.execute(
-            "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
-            " join pg_namespace n on n.oid = c.relnamespace"
-            " where n.nspname = 'raw' and c.relkind = 'r'"
-        ).fetchone()[0]
+        raw_bytes, ml_bytes = (conn.execute(SCHEMA_BYTES, (schema,)).fetchone()[0] for schema in ("raw", "ml"))
         replaced = conn.execute("select count(*) from raw.load_audit where status = 'replaced'").fetchone()[0]
-        ml_bytes = conn.execute(
-            "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
-            " join pg_namespace n on n.oid = c.relnamespace"
-            " where n.nspname = 'ml' and c.relkind = 'r'"
-        ).fetchone()[0]
         history_rows = conn.execute("select count(*) from ml.segment_history").fetchone()[0]
         pair_rows = conn.execute("select count(*) from ml.identity_pairs").fetchone()[0]
     return {
