@@ -9,7 +9,7 @@ database of the configured server). Per run: wall time, ingest and raw-gate time
 checked by the gate, database size and raw-layer size. The point: run time and size should grow with the
 day's changes, not with the history.
 
-    .venv/bin/python bench/bench_soak.py [--customers 20000] [--days 10]
+    .venv/bin/python bench/bench_soak.py [--customers 20000] [--days 10] [--database cvm_soak_20000]
 
 Writes the section between the `soak` markers of bench/RESULTS.md.
 """
@@ -114,6 +114,12 @@ def read_rows_file(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+SCHEMA_BYTES = (
+    "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
+    " join pg_namespace n on n.oid = c.relnamespace where n.nspname = %s and c.relkind = 'r'"
+)
+
+
 def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
     env = {**os.environ, "CVM_DATABASE_URL": url, "CVM_HOME": str(home)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure imports as a deployment sees them (bytecode cached)
@@ -142,36 +148,41 @@ def run_pipeline(url: str, landing: Path, as_of: date, home: Path) -> dict:
     with psycopg.connect(url) as conn:
         (stages,) = conn.execute("select stages from ops.pipeline_runs order by started_at desc limit 1").fetchone()
         db_bytes = conn.execute("select pg_database_size(current_database())").fetchone()[0]
-        raw_bytes = conn.execute(
-            "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
-            " join pg_namespace n on n.oid = c.relnamespace"
-            " where n.nspname = 'raw' and c.relkind = 'r'"
-        ).fetchone()[0]
+        raw_bytes, ml_bytes = (conn.execute(SCHEMA_BYTES, (schema,)).fetchone()[0] for schema in ("raw", "ml"))
         replaced = conn.execute("select count(*) from raw.load_audit where status = 'replaced'").fetchone()[0]
+        history_rows = conn.execute("select count(*) from ml.segment_history").fetchone()[0]
+        pair_rows = conn.execute("select count(*) from ml.identity_pairs").fetchone()[0]
     return {
         "wall": wall,
         "stages": stages,
         "db_mb": db_bytes / 2**20,
         "raw_mb": raw_bytes / 2**20,
         "replaced": replaced,
+        "ml_mb": ml_bytes / 2**20,
+        "load": os.getloadavg()[0],
+        "history_rows": history_rows,
+        "pair_rows": pair_rows,
     }
 
 
 def render(customers: int, pg: str, runs: list[dict]) -> str:
+    loads = [r["load"] for r in runs if r.get("load") is not None]
+    load = f"{min(loads):.1f}-{max(loads):.1f}" if loads else "not recorded"
     lines = [
         MARKERS[0],
         "## Soak: ten daily deliveries (`bench/bench_soak.py`)",
         "",
         f"Machine: {machine()}; PostgreSQL {pg}. Measured {date.today().isoformat()} while other jobs "
-        "shared the machine (load average 15-20 on 2 cores: absolute times are several times a quiet "
-        f"machine's; compare the runs with each other). {customers:,} demo customers with history up to {START}, "
+        f"shared the machine (1-minute load average {load} on 2 cores, sampled after each run: absolute times "
+        "are several times a quiet machine's; compare the runs with each other). "
+        f"{customers:,} demo customers with history up to {START}, "
         "then one run per day; each day delivers new invoices and activities, a CRM delta of changed "
         "contacts and a corrected copy of the previous day's invoice file (same name). Every run is the "
         "whole pipeline (`cvm run --no-airflow`).",
         "",
         "| run | as of | new / changed records / corrected | rows loaded | deliveries gated | ingest s "
-        "| raw gate s | pipeline s | database MB | raw layer MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| raw gate s | pipeline s | database MB | raw layer MB | ml MB | segment_history rows | identity_pairs rows |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(runs):
         st = r["stages"]
@@ -180,17 +191,18 @@ def render(customers: int, pg: str, runs: list[dict]) -> str:
         lines.append(
             f"| {i} | {r['as_of']} | {changes} | {ing.get('rows', 0):,} | {gate.get('checked_loads', 0)} "
             f"| {ing.get('seconds', 0):.1f} | {gate.get('seconds', 0):.1f} | {r['wall']:.1f} "
-            f"| {r['db_mb']:.0f} | {r['raw_mb']:.0f} |"
+            f"| {r['db_mb']:.0f} | {r['raw_mb']:.0f} | {r.get('ml_mb', 0):.0f} | {r.get('history_rows', 0):,} "
+            f"| {r.get('pair_rows', 0):,} |"
         )
     lines.append(MARKERS[1])
     return "\n".join(lines)
 
 
-def report_from_log(log: Path, customers: int, landing: Path) -> str:
+def report_from_log(log: Path, customers: int, landing: Path, database: str | None = None) -> str:
     """The table of an interrupted soak: wall time and sizes from its log lines, stages from the run log."""
     import re
 
-    url = with_database(server_url(load_settings()), f"cvm_soak_{customers}")
+    url = with_database(server_url(load_settings()), database or f"cvm_soak_{customers}")
     pattern = re.compile(r"run (\d+) as of (\S+): ([\d.]+) s, database (\d+) MB, raw (\d+) MB")
     with psycopg.connect(url) as conn:
         stages = dict(conn.execute("select as_of::text, stages from ops.pipeline_runs where status = 'published'"))
@@ -232,19 +244,20 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--days", type=int, default=10)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--database", help="database to (re)create on the server (default cvm_soak_<customers>)")
     parser.add_argument("--report", metavar="LOG", help="only render RESULTS.md from an interrupted run's log")
     args = parser.parse_args()
     work = ROOT / ".cvm" / "bench" / f"soak_{args.customers}"
     landing = work / "demo" / "landing"
     if args.report:
-        section = report_from_log(Path(args.report), args.customers, landing)
+        section = report_from_log(Path(args.report), args.customers, landing, args.database)
         write_results(section)
         print(section)
         return
     print(f"generating {args.customers:,} demo customers up to {START} ...", flush=True)
     generate(work / "demo", customers=args.customers, seed=args.seed, end_date=START)
     server = server_url(load_settings())
-    name = f"cvm_soak_{args.customers}"
+    name = args.database or f"cvm_soak_{args.customers}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
         pg = conn.execute("show server_version").fetchone()[0]
@@ -261,7 +274,8 @@ def main() -> None:
         runs.append({**changes, **result, "as_of": day.isoformat()})
         print(
             f"  run {day_index} as of {day}: {result['wall']:.1f} s, database {result['db_mb']:.0f} MB, "
-            f"raw {result['raw_mb']:.0f} MB",
+            f"raw {result['raw_mb']:.0f} MB, ml {result['ml_mb']:.0f} MB, "
+            f"segment_history {result['history_rows']} rows, identity_pairs {result['pair_rows']} rows",
             flush=True,
         )
     section = render(args.customers, pg, runs)

@@ -37,6 +37,8 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES": "cvm.*",
+        # cosmos reads the OpenLineage namespace and warns on every start when it is unset
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "cvm",
         # Airflow's own INFO chatter drowns the stage lines; the cvm/ml loggers stay at INFO.
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         # A failed task's traceback is Airflow's (logger `task`); the stages log their own failure, with the
@@ -96,8 +98,13 @@ class _NoIdleWarnings(logging.Filter):
 
 
 def quiet_airflow_noise() -> None:
+    """Drop warnings about Airflow's and cosmos' own set-up that a `cvm run` user cannot act on (not with
+    CVM_DEBUG): "No tasks to run", cosmos' hint to install OpenLineage, a deprecation inside the standard
+    provider."""
     if not os.environ.get("CVM_DEBUG"):
         logging.getLogger("airflow.sdk.definitions.dag").addFilter(_NoIdleWarnings())
+        logging.getLogger("cosmos").setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", message=".*determine_kwargs.*")
 
 
 def load_dag(settings: Settings, dag_id: str = DAG_ID):  # noqa: ANN201 - airflow.sdk.DAG, imported lazily
@@ -145,13 +152,15 @@ def run_dag_locally(settings: Settings, dag_id: str, conf: dict[str, str | None]
     show_stage_progress()
     ensure_metadata_db(settings)
     log.info("loading the DAG %s", dag_id)
+    quiet_airflow_noise()
     dag = load_dag(settings, dag_id)
     show_stage_progress()
-    quiet_airflow_noise()
     for task in dag.tasks:  # interactive run: fail fast, the user re-runs (deployments keep retries)
         task.retries = 0
     logical = datetime.now(UTC)
     started = time.perf_counter()
+    # dag.test() serialises the DAG and creates the run before the first task: tens of seconds on a busy machine
+    log.info("starting a run of %s (Airflow prepares it; each stage reports when it starts)", dag_id)
     dag_run = dag.test(logical_date=logical, run_conf=conf)
     seconds = time.perf_counter() - started
     failed = [

@@ -67,7 +67,9 @@ def _run_pipeline(settings: Settings, as_of: date | None, landing: Path | None, 
         print(f"starting the embedded PostgreSQL in {settings.pgdata} ...", flush=True)
     if airflow:
         from cvm.airflow_run import run_pipeline_dag
+        from cvm.ingest.loader import find_deliveries
 
+        find_deliveries(landing or settings.landing)  # an empty landing zone fails at once, before Airflow loads
         started = datetime.now(UTC)
         result = run_pipeline_dag(settings, as_of, landing)
         if result.state != "success":

@@ -286,7 +286,25 @@ def publish(ctx: RunContext, settings: Settings | None = None) -> dict[str, Any]
         counts = publish_marts(url)
         figures.update(tables=len(counts), rows=sum(counts.values()))
         runlog.finish_run(url, ctx.run_id, "published", counts)
+        figures.update(_retention(url, ctx.run_id, settings.keep_runs))
     return figures
+
+
+def _retention(url: str, run_id: str, keep_runs: int) -> dict[str, Any]:
+    """Prune the model rows of runs nothing reads any more (cvm.retention), after the run is published.
+
+    Housekeeping, not part of the published figures: a failure is logged on one line and recorded, and
+    the run stays published (the next run prunes again).
+    """
+    from cvm.retention import prune_runs
+
+    try:
+        summary = prune_runs(url, run_id, keep_runs)
+    except Exception as exc:  # noqa: BLE001 - the marts are already published; the next run retries
+        log.warning("retention skipped: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return {"retention_error": str(exc)[:200]}
+    log.info("retention: kept %d runs, deleted %d per-run model rows", summary.kept_runs, summary.deleted)
+    return {"retention_kept_runs": summary.kept_runs, "retention_deleted_rows": summary.deleted}
 
 
 def _public_figures(summary: object) -> dict[str, Any]:

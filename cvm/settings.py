@@ -35,6 +35,7 @@ class Settings:
     dags_dir: Path = PROJECT_ROOT / "dags"
     log_level: str = "INFO"
     report_language: str = "en"  # labels of the monthly report: en | nl
+    keep_runs: int = 3  # published runs whose model rows stay (cvm.retention), besides those evaluation reads
 
     @property
     def pgdata(self) -> Path:
@@ -83,6 +84,16 @@ def _report_language(value: str) -> str:
     return value
 
 
+def _keep_runs(value: str) -> int:
+    try:
+        keep = int(value)
+    except ValueError:
+        keep = 0
+    if keep < 1:
+        raise ValueError(f"CVM_KEEP_RUNS must be a whole number of at least 1, not {value!r}")
+    return keep
+
+
 def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
     """Read the `CVM_*` variables (and PG* as a fallback for the database)."""
     env = os.environ if env is None else env
@@ -96,4 +107,5 @@ def load_settings(env: os._Environ[str] | dict[str, str] | None = None) -> Setti
         as_of=date.fromisoformat(as_of) if as_of else None,
         log_level=env.get("CVM_LOG_LEVEL", "INFO"),
         report_language=_report_language(env.get("CVM_REPORT_LANGUAGE", "en")),
+        keep_runs=_keep_runs(env.get("CVM_KEEP_RUNS", "3")),
     )

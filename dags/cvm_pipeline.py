@@ -81,7 +81,8 @@ def cvm_pipeline() -> None:
 
     @task(**IO)
     def raw_quality_gate(ctx: dict[str, str], loads: list[dict[str, Any]]) -> dict[str, Any]:
-        load_ids = _run(pipeline.ingest_totals, ctx, list(loads))
+        # one slice request: list() would probe one index past the end, which Airflow logs as "XCom not found"
+        load_ids = _run(pipeline.ingest_totals, ctx, list(loads[:]))
         return _run(pipeline.raw_quality_gate, ctx, load_ids)
 
     @task(**IO)

@@ -17,7 +17,8 @@ the header; decimal separator: `,` when amounts look like `1.234,56`)::
     delimiter: ";"
     decimal_separator: ","      # recorded in load_audit.decimal_separator; staging converts, raw keeps text
     mode: incremental           # or snapshot: a delivery is the complete current set (recorded per load in
-                                # load_audit.options; staging does not end absent records yet)
+                                # load_audit.options); staging ends the records a later snapshot lacks
+                                # (is_current/ended_at, dbt macro current_versions)
     entities:                   # optional per-entity overrides of the keys above
       invoices:
         decimal_separator: "."

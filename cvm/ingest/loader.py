@@ -34,7 +34,7 @@ def _load_file(conn: Connection, delivery: Delivery, landing: Path, load_id: int
     """Dispatch on the format; returns (options used, rows read, rows loaded, bad rows)."""
     fmt = delivery.format
     opts = source_options(landing, delivery.entity.system, delivery.entity.entity)
-    mode = {"mode": opts.mode or "incremental"}  # recorded with the load (staging does not act on it yet)
+    mode = {"mode": opts.mode or "incremental"}  # recorded with the load: staging ends what a snapshot lacks
     if fmt in ("csv", "csv.gz"):
         force_null = fmt == "csv.gz" or facts.quoted_empty
         options, read, loaded, bad = load_csv(conn, delivery, opts, load_id, force_null=force_null)

@@ -72,12 +72,17 @@ def _describe(config) -> str:  # noqa: ANN001
     return f"{config.type}({inner})"
 
 
+def _shown(value: object) -> str:
+    """A delivered text quoted (so blanks show), a parsed number or date as written: -250.00, not Decimal(...)."""
+    return repr(value) if isinstance(value, str) or value is None else str(value)
+
+
 def _examples(result: dict, column: str | None) -> tuple:
     """The first failing values; with the file and row they came from where GX returned them."""
     located = result.get("partial_unexpected_index_list") or []
     if located and column:
         return tuple(
-            Located(f"{r.get('_source_file')} row {r.get('_row_number')}: {r.get(column)!r}")
+            Located(f"{r.get('_source_file')} row {r.get('_row_number')}: {_shown(r.get(column))}")
             for r in located[:EXAMPLES]
         )
     return tuple((result.get("partial_unexpected_list") or [])[:EXAMPLES])

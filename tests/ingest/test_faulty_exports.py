@@ -85,6 +85,22 @@ def test_an_empty_landing_zone_fails_at_once(warehouse_url, fresh_raw, landing):
         load_landing(warehouse_url, landing)
 
 
+def test_cvm_run_through_airflow_fails_at_once_on_an_empty_landing_zone(landing, monkeypatch, capsys):
+    """Before Airflow loads (tens of seconds): one line naming the folder, no DAG run, no traceback."""
+    from cvm.cli import main
+
+    (landing / "crm" / "contacts").mkdir(parents=True)
+    monkeypatch.delenv("CVM_DEBUG", raising=False)
+    monkeypatch.setattr("cvm.airflow_run.run_pipeline_dag", lambda *a: pytest.fail("Airflow was started"))
+    assert main(["run", "--landing", str(landing), "--as-of", "2026-10-31"]) == 1
+    out, err = capsys.readouterr()
+    assert err.strip().splitlines() == [
+        f"cvm: error: no deliveries under {landing} (expected <system>/<entity>/<file>.csv|.csv.gz|.jsonl|.parquet, "
+        "e.g. finance/invoices/2026-10-31.csv)"
+    ]
+    assert "Traceback" not in out + err
+
+
 def test_source_yml_declares_the_delivery_mode_per_entity(warehouse_url, fresh_raw, landing, deliver):
     deliver("service/_source.yml", "mode: incremental\nentities:\n  requesters:\n    mode: snapshot\n")
     deliver("service/requesters/a.csv", REQUESTERS)

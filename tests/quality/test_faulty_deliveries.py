@@ -100,6 +100,8 @@ def test_a_blocked_delivery_stays_blocked_until_released_on_record(
     assert rerun.load_ids == [] and [d.status for d in rerun.deliveries] == ["skipped"]
     again = check_raw(settings, warehouse_url, rerun.load_ids)  # ... but the blocked load is checked again
     assert again.checked_loads == [load_id] and not again.passed
+    # the example names file and row and shows the amount as read, not as a Python repr
+    assert again.failures[0].examples == ("finance/invoices/2026-03.csv row 4: -93658.74",)
     with pytest.raises(
         DeliveryError,
         match=rf"not published: 1 deliveries .* load {load_id} "

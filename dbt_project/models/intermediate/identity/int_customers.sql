@@ -28,7 +28,8 @@ accounts as (
 
 ),
 
-{%- set order_by = "is_own_kind desc, source_priority, first_seen_at desc nulls last, record_key" %}
+{#- records still in their source first: an ended record (snapshot delivery) only fills gaps -#}
+{%- set order_by = "is_current desc, is_own_kind desc, source_priority, first_seen_at desc nulls last, record_key" %}
 
 golden as (
 
@@ -70,9 +71,10 @@ golden as (
         )[1
         ] as crm_account_id,
 
-        -- consent: null when no source says anything
-        bool_and(email_opt_in) as email_opt_in,
-        bool_and(phone_opt_in) as phone_opt_in,
+        -- consent: null when no source says anything; a customer whose every record has ended is not contacted
+        case when bool_or(is_current) then bool_and(email_opt_in) else false end as email_opt_in,
+        case when bool_or(is_current) then bool_and(phone_opt_in) else false end as phone_opt_in,
+        bool_or(is_current) as is_current,
 
         -- lineage
         min(first_seen_at) as first_seen_at,
@@ -102,6 +104,7 @@ final as (
         golden.first_seen_at,
         golden.email_opt_in,
         golden.phone_opt_in,
+        golden.is_current,
         accounts.account_manager,
         golden.source_record_count,
         golden.party_count

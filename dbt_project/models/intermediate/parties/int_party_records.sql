@@ -68,7 +68,9 @@ crm_accounts as (
         created_at as first_seen_at,
         null::boolean as email_opt_in,
         null::boolean as phone_opt_in,
-        company_name as display_name
+        company_name as display_name,
+        is_current,
+        ended_at
     from accounts
 
 ),
@@ -103,7 +105,9 @@ crm_contacts as (
         contacts.created_at as first_seen_at,
         contacts.email_opt_in,
         contacts.phone_opt_in,
-        contacts.display_name
+        contacts.display_name,
+        contacts.is_current,
+        contacts.ended_at
     from contacts
     left join accounts on contacts.account_id = accounts.account_id
 
@@ -141,7 +145,9 @@ finance_debtors as (
         created_at as first_seen_at,
         null::boolean as email_opt_in,
         null::boolean as phone_opt_in,
-        name as display_name
+        name as display_name,
+        is_current,
+        ended_at
     from (
         select
             *,
@@ -194,7 +200,9 @@ marketing_subscribers as (
         case when unsubscribed_at is not null and {{ not_after_as_of('unsubscribed_at') }} then false else opt_in end
             as email_opt_in,
         null::boolean as phone_opt_in,
-        coalesce(display_name, email) as display_name
+        coalesce(display_name, email) as display_name,
+        is_current,
+        ended_at
     from subscribers
 
 ),
@@ -228,7 +236,9 @@ service_requesters as (
         created_at as first_seen_at,
         null::boolean as email_opt_in,
         null::boolean as phone_opt_in,
-        coalesce(name, email) as display_name
+        coalesce(name, email) as display_name,
+        is_current,
+        ended_at
     from requesters
 
 ),
@@ -291,7 +301,11 @@ final as (
         -- timestamps and consent
         first_seen_at,
         email_opt_in,
-        phone_opt_in
+        phone_opt_in,
+
+        -- still in the source (a snapshot delivery ends the records it no longer contains)
+        is_current,
+        ended_at
     from unioned
     -- a party first seen after the as-of date did not exist yet: not linked, no customer, no contacts
     where first_seen_at is null or {{ not_after_as_of('first_seen_at') }}

@@ -1,0 +1,81 @@
+"""cvm.retention on a real PostgreSQL: daily runs keep only the model rows that a later run reads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import psycopg
+import pytest
+
+from cvm import runlog
+from cvm.evaluation.runs import covering_run
+from cvm.retention import prune_runs
+from cvm.settings import load_settings
+from ml import io
+
+
+def _publish(url: str, run_id: str, as_of: date, status: str = "published") -> None:
+    """A run as the pipeline leaves it: the run log row and its per-run model rows (two customers)."""
+    runlog.start_run(url, run_id, as_of.isoformat(), "/landing")
+    with psycopg.connect(url) as conn:
+        io.ensure_ml_tables(conn)
+        for customer in ("C1", "C2"):
+            conn.execute(
+                "insert into ml.segment_history (model_run_id, customer_id, month, segment) values (%s, %s, %s, 'x')",
+                (run_id, customer, as_of.replace(day=1)),
+            )
+            conn.execute(
+                "insert into ml.customer_scores (model_run_id, as_of_date, customer_id) values (%s, %s, %s)",
+                (run_id, as_of, customer),
+            )
+    runlog.finish_run(url, run_id, status, {})
+
+
+def _runs_in(url: str, table: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        return {row[0] for row in conn.execute(f"select distinct model_run_id from {table}")}  # noqa: S608
+
+
+def test_daily_runs_keep_the_last_n_and_every_month_evaluation_reads(warehouse_url: str) -> None:
+    url = warehouse_url
+    # daily runs 2026-09-28 .. 2026-10-12: a month end (09-30) falls between them; one run failed
+    days = [date(2026, 9, 28) + timedelta(days=i) for i in range(15)]
+    for day in days:
+        _publish(url, f"run-{day}", day, status="failed" if day == date(2026, 10, 5) else "published")
+    current = f"run-{days[-1]}"
+
+    summary = prune_runs(url, current, keep_runs=3)
+
+    kept = {"run-2026-10-10", "run-2026-10-11", "run-2026-10-12", "run-2026-09-28", "run-2026-09-30"}
+    for table in ("ml.segment_history", "ml.customer_scores"):
+        assert _runs_in(url, table) == kept, table
+    # 15 runs x 2 customers in two tables, 5 runs kept
+    assert summary.deleted == (15 - 5) * 2 * 2
+    assert summary.kept_runs == 5
+    # what the monthly evaluation reads for September is still there
+    target = covering_run(url, date(2026, 9, 1))
+    assert target is not None and target.model_run_id == "run-2026-09-30"
+    assert target.model_run_id in _runs_in(url, "ml.segment_history")
+
+    # the next day: the oldest of the last three goes, the month's covering runs stay; a second prune is a no-op
+    _publish(url, "run-2026-10-13", date(2026, 10, 13))
+    prune_runs(url, "run-2026-10-13", keep_runs=3)
+    assert _runs_in(url, "ml.segment_history") == kept - {"run-2026-10-10"} | {"run-2026-10-13"}
+    assert prune_runs(url, "run-2026-10-13", keep_runs=3).deleted == 0
+
+
+def test_a_run_recorded_by_the_evaluation_is_kept(warehouse_url: str) -> None:
+    url = warehouse_url
+    with psycopg.connect(url) as conn:
+        conn.execute("create table if not exists ops.evaluation_runs (month date, model_run_id text)")
+        conn.execute("insert into ops.evaluation_runs values ('2026-10-01', 'run-2026-10-11')")
+    prune_runs(url, "run-2026-10-13", keep_runs=1)
+    assert "run-2026-10-11" in _runs_in(url, "ml.segment_history")
+    assert "run-2026-10-12" not in _runs_in(url, "ml.segment_history")
+
+
+def test_keep_runs_is_validated() -> None:
+    with pytest.raises(ValueError, match="CVM_KEEP_RUNS must be a whole number of at least 1, not '0'"):
+        load_settings({"CVM_KEEP_RUNS": "0"})
+    assert load_settings({"CVM_KEEP_RUNS": "7"}).keep_runs == 7
+    assert load_settings({}).keep_runs == 3
