@@ -1,7 +1,9 @@
 """The dbt stages as Airflow tasks, one per model with its tests (astronomer-cosmos `DbtTaskGroup`).
 
 A deployment sets `CVM_DBT_TASKS=cosmos`: every model (and seed) of a stage becomes its own task running
-`dbt build --select <node>`, so a failing model is retried and logged on its own. The DAG is rendered from a
+`dbt build --select <node>` (the model and its own tests), so a failing model is retried and logged on its own;
+a test reading several models (relationships, reconciliations) is a `dbt test` task after all of them, in the
+stage of the last one. The DAG is rendered from a
 dbt manifest (`LoadMode.DBT_MANIFEST`), so parsing the DAG never runs dbt; `python -m cvm.dbt_tasks` writes
 that manifest once (the image build does, and so does a first run). Locally (`cvm run`, the default
 `CVM_DBT_TASKS=stage`) each stage stays one task running `dbt build --select tag:<stage>` in-process: one
