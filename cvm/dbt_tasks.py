@@ -28,6 +28,9 @@ from typing import Any
 from cvm.settings import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("cvm.dbt_tasks")
+# cosmos reports every task and DAG run to its vendor's analytics endpoint unless told not to; a warehouse
+# does not phone home (deployments set it too, in case cosmos was imported before this module)
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 
 CONN_ID = "cvm_warehouse"
 MODES = ("stage", "cosmos")

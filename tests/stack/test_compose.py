@@ -115,6 +115,7 @@ def test_every_variable_the_dags_read_is_set(compose) -> None:
     assert {"CVM_HOME", "CVM_LANDING", "CVM_DBT_TASKS", "CVM_DBT_MANIFEST"} <= read
     assert read - OPTIONAL_CVM <= set(env), f"read by the code but not set: {read - OPTIONAL_CVM - set(env)}"
     assert env["CVM_DBT_TASKS"] == "cosmos"
+    assert env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] == "false"  # no run reports to cosmos' vendor
     # the warehouse: an Airflow connection (or CVM_DATABASE_URL), for the stages and for cosmos' dbt profile
     assert env.get("AIRFLOW_CONN_CVM_WAREHOUSE", "").startswith("postgres://") or env.get("CVM_DATABASE_URL")
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/cvm/dags"
