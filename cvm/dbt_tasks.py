@@ -1,7 +1,9 @@
 """The dbt stages as Airflow tasks, one per model with its tests (astronomer-cosmos `DbtTaskGroup`).
 
 A deployment sets `CVM_DBT_TASKS=cosmos`: every model (and seed) of a stage becomes its own task running
-`dbt build --select <node>`, so a failing model is retried and logged on its own. The DAG is rendered from a
+`dbt build --select <node>` (the model and its own tests), so a failing model is retried and logged on its own;
+a test reading several models (relationships, reconciliations) is a `dbt test` task after all of them, in the
+stage of the last one. The DAG is rendered from a
 dbt manifest (`LoadMode.DBT_MANIFEST`), so parsing the DAG never runs dbt; `python -m cvm.dbt_tasks` writes
 that manifest once (the image build does, and so does a first run). Locally (`cvm run`, the default
 `CVM_DBT_TASKS=stage`) each stage stays one task running `dbt build --select tag:<stage>` in-process: one
@@ -13,17 +15,22 @@ The warehouse comes from the environment or from Airflow: `CVM_DATABASE_URL`, el
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from cvm.settings import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("cvm.dbt_tasks")
+# cosmos reports every task and DAG run to its vendor's analytics endpoint unless told not to; a warehouse
+# does not phone home (deployments set it too, in case cosmos was imported before this module)
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 
 CONN_ID = "cvm_warehouse"
 MODES = ("stage", "cosmos")
@@ -78,6 +85,34 @@ def write_manifest(target: Path | None = None) -> Path:
     return target
 
 
+@cache
+def _manifest_nodes(manifest: Path) -> dict[str, dict[str, Any]]:
+    return json.loads(manifest.read_text())["nodes"]
+
+
+def stage_of(node: dict[str, Any]) -> int | None:
+    """Index in STAGE_SELECTS of the stage that builds a model or seed (None for other nodes)."""
+    for i, selects in enumerate(STAGE_SELECTS.values()):
+        if {s.removeprefix("tag:") for s in selects} & set(node.get("tags", [])):
+            return i
+    return None
+
+
+def tests_of_later_stages(stage: str, manifest: Path) -> list[str]:
+    """Tests reading a node of this stage and one of a later stage: they belong to the later stage, where all
+    their parents exist (as `dbt build --select tag:<stage>` with buildable indirect selection has it)."""
+    here = list(STAGE_SELECTS).index(stage)
+    nodes = _manifest_nodes(manifest)
+    later = []
+    for node in nodes.values():
+        if node["resource_type"] != "test":
+            continue
+        stages = {stage_of(nodes[p]) for p in node["depends_on"]["nodes"] if p in nodes} - {None}
+        if here in stages and max(stages) > here:
+            later.append(node["name"])
+    return sorted(later)
+
+
 def _profile_mapping() -> Any:
     from cosmos.profiles.postgres.user_pass import PostgresUserPasswordProfileMapping
 
@@ -126,7 +161,7 @@ def dbt_stage_group(stage: str, default_args: dict[str, Any]) -> Any:
             f"CVM_DBT_TASKS=cosmos renders the dbt tasks from {manifest}, which does not exist: "
             "run `python -m cvm.dbt_tasks` once (the image build does)"
         )
-    return DbtTaskGroup(
+    group = DbtTaskGroup(
         group_id=stage,
         project_config=ProjectConfig(
             dbt_project_path=PROJECT_ROOT / "dbt_project", manifest_path=manifest, install_dbt_deps=False
@@ -141,6 +176,8 @@ def dbt_stage_group(stage: str, default_args: dict[str, Any]) -> Any:
             load_method=LoadMode.DBT_MANIFEST,
             select=STAGE_SELECTS[stage],
             test_behavior=TestBehavior.BUILD,
+            # a test reading several models (relationships, reconciliations) is its own task after all of them
+            should_detach_multiple_parents_tests=True,
             emit_datasets=False,
         ),
         operator_args={
@@ -150,6 +187,20 @@ def dbt_stage_group(stage: str, default_args: dict[str, Any]) -> Any:
         },
         default_args=default_args,
     )
+    _drop_tests_of_later_stages(group, stage, manifest)
+    return group
+
+
+def _drop_tests_of_later_stages(group: Any, stage: str, manifest: Path) -> None:
+    """Cosmos renders a test with several parents in the group of each parent it selects (its render-time
+    `exclude` does not apply to tests), so a reconciliation of a seed with a mart would run in the prepare
+    stage, before the mart exists. Such a test stays only in the group of its last stage."""
+    later = set(tests_of_later_stages(stage, manifest))
+    for task in list(group.children.values()):
+        if getattr(task, "base_cmd", None) == ["test"] and task.select in later:
+            for upstream in task.upstream_list:
+                upstream.downstream_task_ids.discard(task.task_id)
+            task.dag._remove_task(task.task_id)
 
 
 if __name__ == "__main__":

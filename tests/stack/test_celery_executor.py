@@ -166,6 +166,7 @@ def _stack_env(home: Path, metadata_db: str, warehouse: str, api_port: int, queu
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,  # other sessions on the same Redis never take our tasks
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES": "cvm.*",
         "AIRFLOW__CORE__AUTH_MANAGER": (

@@ -3,6 +3,7 @@ volumes, the variables the DAGs read, the image built from the lock file, and no
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -114,6 +115,7 @@ def test_every_variable_the_dags_read_is_set(compose) -> None:
     assert {"CVM_HOME", "CVM_LANDING", "CVM_DBT_TASKS", "CVM_DBT_MANIFEST"} <= read
     assert read - OPTIONAL_CVM <= set(env), f"read by the code but not set: {read - OPTIONAL_CVM - set(env)}"
     assert env["CVM_DBT_TASKS"] == "cosmos"
+    assert env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] == "false"  # no run reports to cosmos' vendor
     # the warehouse: an Airflow connection (or CVM_DATABASE_URL), for the stages and for cosmos' dbt profile
     assert env.get("AIRFLOW_CONN_CVM_WAREHOUSE", "").startswith("postgres://") or env.get("CVM_DATABASE_URL")
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/cvm/dags"
@@ -174,6 +176,7 @@ def test_the_bi_login_is_only_a_cvm_reader() -> None:
 
 
 def _compose_cli() -> list[str] | None:
+    """`docker compose` (the v2 plugin) or `docker-compose` (Debian's package: no engine needed for `config`)."""
     if (
         shutil.which("docker")
         and subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode == 0
@@ -182,20 +185,48 @@ def _compose_cli() -> list[str] | None:
     return ["docker-compose"] if shutil.which("docker-compose") else None
 
 
-def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
+def test_docker_compose_config_accepts_the_file(tmp_path: Path, text: str) -> None:
+    """The file as compose itself resolves it: anchors merged, `.env` interpolated, every secret required."""
     cli = _compose_cli()
     if cli is None:
         pytest.skip("no `docker compose` / `docker-compose` CLI on this machine (Debian: apt install docker-compose)")
+    secrets = set(SECRET.findall(text))
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    # a distinct value per secret, so each can be traced to where compose put it
+    values = {name: f"{name.lower()}-value" for name in secrets}
+    env_text = "\n".join(
+        f"{line.split('=', 1)[0]}={values[line.split('=', 1)[0]]}" if line.split("=", 1)[0] in values else line
+        for line in example.splitlines()
+    )
+    process_env = {k: v for k, v in os.environ.items() if k not in secrets and not k.startswith("CVM_")}
 
-    def config(env_text: str) -> subprocess.CompletedProcess:
+    def config(env_file_text: str) -> subprocess.CompletedProcess:
         env_file = tmp_path / "compose.env"
-        env_file.write_text(env_text)
+        env_file.write_text(env_file_text)
         command = [*cli, "--env-file", str(env_file), "-f", str(COMPOSE), "config"]
-        return subprocess.run(command, capture_output=True, text=True, check=False, cwd=PROJECT_ROOT)
+        return subprocess.run(command, capture_output=True, text=True, check=False, cwd=PROJECT_ROOT, env=process_env)
 
-    result = config((PROJECT_ROOT / ".env.example").read_text())
+    result = config(env_text)
     assert result.returncode == 0, result.stderr
     rendered = yaml.safe_load(result.stdout)
-    assert set(rendered["services"]) == AIRFLOW_SERVICES | {"postgres", "redis", "metabase", "metabase-init"}
+    services = rendered["services"]
+    assert set(services) == AIRFLOW_SERVICES | {"postgres", "redis", "metabase", "metabase-init"}
+    assert set(rendered["volumes"]) == {"postgres-db", "airflow-logs"}
+    for name, service in services.items():
+        assert name in ONE_SHOT or service["healthcheck"]["test"], name
+    read = _cvm_variables_read() - OPTIONAL_CVM
+    for name in AIRFLOW_SERVICES:
+        env = services[name]["environment"]
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert read <= set(env), (name, read - set(env))
+        # the secrets arrive interpolated from .env, in every Airflow container alike
+        assert env["AIRFLOW__CORE__FERNET_KEY"] == values["AIRFLOW_FERNET_KEY"], name
+        assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == values["AIRFLOW_JWT_SECRET"], name
+        assert f":{values['POSTGRES_PASSWORD']}@postgres/airflow" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        assert f":{values['CVM_DB_PASSWORD']}@postgres:5432/cvm" in env["AIRFLOW_CONN_CVM_WAREHOUSE"]
+        assert any(str(v).endswith(":/data/landing:ro") for v in services[name]["volumes"]), name
+    assert services["metabase-init"]["environment"]["BI_DB_PASSWORD"] == values["BI_DB_PASSWORD"]
+    assert values["BI_DB_PASSWORD"] not in str(services["metabase"]["environment"])  # Metabase's own db is apart
+
     missing = config("")
     assert missing.returncode != 0 and "set in .env" in missing.stderr  # no secret, no stack

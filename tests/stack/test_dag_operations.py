@@ -51,27 +51,61 @@ def test_landing_systems_are_the_ones_with_deliveries(tmp_path) -> None:
     assert landing_systems(ctx) == ["crm", "service"]
 
 
-def test_cosmos_renders_one_task_per_dbt_model_and_seed(monkeypatch, manifest) -> None:
-    from cvm.dbt_tasks import STAGE_SELECTS
+def test_cosmos_renders_one_task_per_dbt_model_and_seed_and_runs_each_test_once(monkeypatch, manifest) -> None:
+    """Checked against the manifest's own node list: every model and seed is one `dbt build` task of its
+    stage, every test runs exactly once (in its model's build, or as its own task after all the models it
+    reads, in the stage of the last of them), and nothing else is rendered."""
+    from cvm.dbt_tasks import DBT_VARS, STAGE_SELECTS, stage_of
 
     dag = _dag(monkeypatch, "cosmos", manifest)
-    nodes = json.loads(manifest.read_text())["nodes"].values()
-    total = 0
-    for stage, selects in STAGE_SELECTS.items():
-        tags = {s.removeprefix("tag:") for s in selects}
-        expected = {
-            f"{stage}.{n['name']}_{n['resource_type']}_build"
-            for n in nodes
-            if n["resource_type"] in ("model", "seed") and tags & set(n["tags"])
-        }
-        rendered = {t for t in dag.task_ids if t.startswith(f"{stage}.")}
-        assert expected and rendered == expected, stage
-        total += len(expected)
-    # every dbt task belongs to a stage: one per model and seed of the stages' tags, nothing else
-    assert len([t for t in dag.task_ids if t.startswith("dbt_")]) == total > 39
+    nodes = json.loads(manifest.read_text())["nodes"]
+    buildable = {uid: n for uid, n in nodes.items() if n["resource_type"] in ("model", "seed")}
+    tests = {uid: n for uid, n in nodes.items() if n["resource_type"] == "test"}
+    assert len(buildable) > 39 and len(tests) > 100  # the project's size: a broken manifest cannot pass
+    assert {uid for uid, n in buildable.items() if stage_of(n) is None} == set()  # each belongs to a stage
+    parents = {uid: [nodes[p] for p in n["depends_on"]["nodes"] if p in nodes] for uid, n in tests.items()}
+    # tests on sources only (raw.load_audit's key) run in neither mode: the raw gate owns the raw layer
+    assert all(p for uid, p in parents.items() if "source_" not in tests[uid]["name"])
+    shared = {uid for uid, p in parents.items() if len(tests[uid]["depends_on"]["nodes"]) > 1}
+    assert len(shared) > 10  # relationships and reconciliations between models
+
+    builds: dict[str, object] = {}
+    detached: dict[str, object] = {}
+    n_ephemeral = 0
+    for i, stage in enumerate(STAGE_SELECTS):
+        tasks = [dag.get_task(t) for t in dag.task_ids if t.startswith(f"{stage}.")]
+        stage_builds = {t.select: t for t in tasks if getattr(t, "base_cmd", None) == ["build"]}
+        stage_tests = {t.select: t for t in tasks if getattr(t, "base_cmd", None) == ["test"]}
+        # an ephemeral model is compiled into the models that read it: a placeholder keeps dbt's order
+        empty = {t.task_id for t in tasks if type(t).__name__ == "EmptyOperator"}
+        assert len(tasks) == len(stage_builds) + len(stage_tests) + len(empty), stage  # one task each
+        mine = [n for n in buildable.values() if stage_of(n) == i]
+        ephemeral = {n["name"] for n in mine if n["config"]["materialized"] == "ephemeral"}
+        assert empty == {f"{stage}.{name}_model_build" for name in ephemeral}, stage
+        expected = {"fqn:" + ".".join(n["fqn"]) for n in mine if n["name"] not in ephemeral}
+        assert set(stage_builds) == expected, stage
+        last_stage = {tests[uid]["name"] for uid in shared if max(stage_of(p) for p in parents[uid]) == i}
+        assert set(stage_tests) == last_stage, stage
+        for name, task in stage_tests.items():  # after every model of its stage that it reads
+            (uid,) = [u for u in shared if tests[u]["name"] == name]
+            reads = {f"{stage}.{p['name']}_{p['resource_type']}_build" for p in parents[uid] if stage_of(p) == i}
+            assert reads <= task.upstream_task_ids, name
+        builds |= stage_builds
+        detached |= stage_tests
+        n_ephemeral += len(ephemeral)
+    assert len(builds) + n_ephemeral == len(buildable) and len(detached) == len(shared)
+    assert all(task.vars == DBT_VARS for task in [*builds.values(), *detached.values()])  # the run's as-of
+    # a test of one model runs inside that model's build; a shared test is excluded there (it has its task)
+    for uid, test in tests.items():
+        if uid in shared:
+            for parent in parents[uid]:
+                assert test["name"] in (builds["fqn:" + ".".join(parent["fqn"])].exclude or []), test["name"]
+        elif parents[uid]:
+            model_build = builds["fqn:" + ".".join(parents[uid][0]["fqn"])]
+            assert test["name"] not in (model_build.exclude or []), test["name"]
 
     c360 = dag.get_task("dbt_marts.customer_360_model_build")
-    assert c360.vars == {
+    assert DBT_VARS == {
         "as_of": "{{ ti.xcom_pull(task_ids='start')['as_of'] }}",
         "model_run_id": "{{ ti.xcom_pull(task_ids='start')['run_id'] }}",
     }
