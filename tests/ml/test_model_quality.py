@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.backtest import backtest, capture
+from ml.backtest import backtest, capture, geometric_blend, scaled_to
 from ml.churn import calibration_error, choose_churn_model, churn_labels, classification_metrics, predict_churn
 from ml.clusters import cluster_customers
 from ml.lookalike import LookalikeError, prospect_traits, score_lookalikes
@@ -147,6 +147,20 @@ def test_backtest_scores_the_cut_off_rows_against_the_as_of_margin() -> None:
     # the naive model predicts the cut-off rows' own margin_12m: its total ratio is against the as-of margin
     naive = result.metrics["naive_last_12m"]["total_ratio"]
     assert naive == pytest.approx(cut_off["margin_12m"].sum() / current["margin_12m"].sum())
+    # the training year was large enough to learn from; the log-target ridge and the blend take their
+    # level from the two mean models (BG/NBD + Gamma-Gamma and the Poisson GBM)
+    m = result.metrics
+    level = (m["bgnbd_gg"]["total_ratio"] + m["gbm"]["total_ratio"]) / 2
+    assert m["ridge"]["total_ratio"] == pytest.approx(level) and m["blend"]["total_ratio"] == pytest.approx(level)
+    assert result.chosen in ("bgnbd_gg", "gbm", "ridge", "blend", "naive_last_12m")
+
+
+def test_geometric_blend_averages_logs_and_scaling_keeps_the_ranking() -> None:
+    parts = pd.DataFrame({"a": [0.0, 3.0, 1.0], "b": [0.0, 15.0, 1.0]})
+    blend = geometric_blend(parts)
+    assert blend.tolist() == pytest.approx([0.0, 7.0, 1.0])  # exp((log 4 + log 16) / 2) - 1 = 7
+    scaled = scaled_to(blend, 16.0)
+    assert scaled.sum() == pytest.approx(16.0) and scaled.rank().tolist() == blend.rank().tolist()
 
 
 def test_clusters_pick_k_by_silhouette_and_say_what_they_are() -> None:
