@@ -22,7 +22,7 @@ from ml.clv import (
 )
 from ml.config import load_settings
 from ml.run import score_customers
-from ml.segments import assign_segments, kmeans_clusters, potential_classes, value_classes
+from ml.segments import assign_segments, value_classes
 
 AS_OF = date(2024, 6, 30)
 
@@ -130,15 +130,16 @@ def test_clv_falls_back_with_few_repeat_buyers() -> None:
     assert scored.loc["A", "clv_12m"] > 0
 
 
-def test_value_and_potential_classes_by_quantile() -> None:
+def test_value_classes_take_exactly_the_top_share_of_buyers() -> None:
     ids = [f"c{i}" for i in range(10)]
     revenue = pd.Series([100.0] * 9 + [0.0], index=ids)
     value = pd.Series([10, 20, 30, 40, 50, 60, 70, 80, 90, -5.0], index=ids)
     classes = value_classes(revenue, value, 0.8)
-    # 80th percentile of the 9 buyers' values (10..90) is 74: the top two are high
+    # ceil(20% of the 9 buyers) = 2: the top two are high, the non-buyer is none
     assert classes.tolist() == ["low"] * 7 + ["high", "high", "none"]
-    potential = potential_classes(pd.Series([0, 0, 1, 2, 3, 4, 5, 6, 7, 8.0], index=ids), 0.5)
-    assert potential.tolist() == ["low"] * 6 + ["high"] * 4
+    # all buyers tied on value: still exactly 2 high (a >= threshold rule made all 9 high), by revenue
+    tied = value_classes(revenue.where(revenue.eq(0), [10, 20, 30, 40, 50, 60, 70, 80, 90, 0.0]), value * 0, 0.8)
+    assert tied.tolist() == ["low"] * 7 + ["high", "high", "none"]
 
 
 def test_segments_follow_the_matrix_and_new_overrides() -> None:
@@ -148,20 +149,6 @@ def test_segments_follow_the_matrix_and_new_overrides() -> None:
     tenure = pd.Series([400, 400, 400, 400, 400, 400, 30])
     segments = assign_segments(value, potential, tenure, matrix, 90)
     assert segments.tolist() == ["star", "cash_cow", "question_mark", "dog", "sleeper", "lost", "new"]
-
-
-def test_kmeans_clusters_are_ordered_by_value() -> None:
-    frame = pd.DataFrame(
-        {
-            "frequency": [0, 1, 20, 21, 0, 1],
-            "days_since_last": [400, 380, 5, 3, 390, 410],
-            "monetary_avg": [10, 12, 500, 520, 11, 9],
-            "current_value_12m": [-5, 0, 9000, 9500, -3, 1],
-            "tenure_days": [800, 790, 900, 910, 805, 795],
-        }
-    )
-    labels = kmeans_clusters(frame, 2)
-    assert labels.tolist() == [1, 1, 0, 0, 1, 1]
 
 
 def feature_row(customer_id: str, feature_date: str, kind: str = "as_of", **values: object) -> dict:
