@@ -21,7 +21,7 @@ from ml.clv import (
     simulate_bgnbd,
 )
 from ml.config import load_settings
-from ml.run import score_customers
+from ml.run import score_customers, segment_history
 from ml.segments import assign_segments, value_classes
 
 AS_OF = date(2024, 6, 30)
@@ -268,3 +268,60 @@ def test_score_customers_reads_the_features_and_writes_only_model_outputs() -> N
     # each month is classified on that month-end's own features: P had revenue until December 2023
     p_classes = hist[hist["customer_id"].eq("P")].set_index("month")["value_class"]
     assert p_classes[date(2023, 12, 1)] == "low" and p_classes[date(2024, 1, 1)] == "none"
+
+
+def _month_end_rows(day: str, n: int, seed: int) -> list[dict]:
+    """n buyers' feature rows at one month-end, with enough repeat buyers for a real BG/NBD fit."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        frequency = int(rng.integers(0, 8))
+        t_days = float(rng.integers(200, 900))
+        recency = float(rng.uniform(0, t_days)) if frequency else 0.0
+        revenue = float(rng.lognormal(6, 1)) if t_days - recency < 365 else 0.0
+        rows.append(
+            feature_row(
+                f"C{i}",
+                day,
+                "month_end",
+                customer_type=("organisation", "person")[i % 2],
+                tenure_days=t_days,
+                revenue_12m=revenue,
+                cost_12m=0.6 * revenue,
+                frequency=frequency,
+                recency_days=recency,
+                T_days=t_days,
+                days_since_last=t_days - recency,
+                monetary_avg=float(rng.lognormal(5, 0.5)),
+                revenue_total=revenue * 2,
+                margin_total=revenue * 0.8,
+            )
+        )
+    return rows
+
+
+def test_each_history_month_is_scored_only_with_what_was_known_at_its_month_end() -> None:
+    first = pd.DataFrame(_month_end_rows("2024-03-31", 80, 1))
+    later = pd.DataFrame(_month_end_rows("2024-04-30", 80, 2) + _month_end_rows("2024-05-31", 80, 3))
+    as_of = pd.DataFrame(
+        {
+            "feature_month": [date(2024, 6, 1)],
+            "value_class": ["high"],
+            "potential_class": ["low"],
+            "segment": ["cash_cow"],
+            "revenue_12m": [1.0],
+            "current_value_12m": [1.0],
+        },
+        index=pd.Index(["C0"]),
+    )
+    alone = segment_history(as_of, first, load_settings())
+    with_later = segment_history(as_of, pd.concat([first, later]), load_settings())
+    march = date(2024, 3, 1)
+    pd.testing.assert_frame_equal(
+        alone[alone["month"].eq(march)].reset_index(drop=True),
+        with_later[with_later["month"].eq(march)].reset_index(drop=True),
+    )
+    assert with_later["month"].nunique() == 4 and len(alone) == 81
+    # the later months really differ, so an equal March is not a coincidence of identical inputs
+    april = with_later[with_later["month"].eq(date(2024, 4, 1))].set_index("customer_id")["value_class"]
+    assert not april.equals(alone[alone["month"].eq(march)].set_index("customer_id")["value_class"])
