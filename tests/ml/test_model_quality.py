@@ -21,6 +21,20 @@ def test_top_share_breaks_ties_to_the_exact_share() -> None:
     assert flat.sum() == 3 and flat.iloc[-3:].all()
 
 
+def test_every_cell_gets_the_minimum_share_where_the_value_class_allows() -> None:
+    # CDNOW-like: 7% high value, 21% low, 72% no purchase in the last 12 months
+    value_class = pd.Series(["high"] * 7 + ["low"] * 21 + ["none"] * 72)
+    score = pd.Series(np.arange(100.0))
+    quantiles = potential_classes_within(score, value_class, score, 0.8)
+    assert quantiles[value_class.eq("high")].eq("high").sum() == 2  # ceil(20% of 7): 2% of customers
+    floored = potential_classes_within(score, value_class, score, 0.8, min_cell_share=0.03)
+    cells = pd.crosstab(value_class, floored)
+    assert cells.loc["high"].tolist() == [3, 4]  # 3% of 100 is high/high, 4 stay high/low
+    assert cells.loc["low"].tolist() == [5, 16] and cells.loc["none"].tolist() == [15, 57]  # 20% already > 3%
+    tiny = potential_classes_within(score, value_class, score, 0.8, min_cell_share=0.05)
+    assert pd.crosstab(value_class, tiny).loc["high"].tolist() == [2, 5]  # 7 < 2 x 5: the quantile rule stays
+
+
 def _book(n: int = 3000, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     clv = rng.lognormal(5, 1.2, n)
@@ -237,3 +251,13 @@ def test_prospect_traits_are_known_before_a_purchase() -> None:
     traits = prospect_traits(customers)
     assert traits.loc["C-1"].tolist() == ["organisation", "12", 1.0, 0.0, 1.0]
     assert traits.loc["C-2"].tolist() == ["unknown", "unknown", 0.0, 1.0, 0.0]
+
+
+def test_min_cell_share_is_read_from_the_seed_and_checked(tmp_path) -> None:  # noqa: ANN001
+    from ml.config import SEEDS_DIR, ConfigError, load_settings
+
+    assert load_settings().min_cell_share == 0.02
+    (tmp_path / "segment_matrix.csv").write_text((SEEDS_DIR / "segment_matrix.csv").read_text())
+    (tmp_path / "model_settings.csv").write_text("key,value,description\nmin_cell_share,0.2,too big\n")
+    with pytest.raises(ConfigError, match="min_cell_share=0.2 must be between 0 and 1/6"):
+        load_settings(tmp_path)
