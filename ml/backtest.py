@@ -6,8 +6,13 @@ training_cut_off rows (T-24) with the churn_cut_off rows' margin_12m as target. 
 computed here.
 
 Candidates: BG/NBD + Gamma-Gamma (`bgnbd_gg`), a gradient-boosted regressor on customer features plus the
-BG/NBD outputs (`gbm`), their average (`blend`) and the naive baseline "next year's margin = last year's"
-(`naive_last_12m`). Each is judged on the customers who had bought by the cutoff by Spearman rank
+BG/NBD outputs (`gbm`), a ridge regression of log future margin on log features (`ridge`), the geometric
+mean of the three (`blend`) and the naive baseline "next year's margin = last year's" (`naive_last_12m`).
+The ridge ranks well (half the customers earn nothing next year, and a log target orders that mass) but
+under-weights the largest accounts; BG/NBD and the GBM do the opposite, so their geometric mean keeps
+most of both (bench/RESULTS.md, models section).
+
+Each is judged on the customers who had bought by the cutoff by Spearman rank
 correlation with the actual future margin, the share of future margin captured by its top 20%, and the
 ratio of predicted to actual total margin. The model with the best Spearman + capture is chosen; the
 run stores every figure beside the naive baseline so a reader can see what the choice was worth.
@@ -21,11 +26,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import RidgeCV
 from threadpoolctl import threadpool_limits
 
 from ml.clv import fit_clv, score_clv
 
-MODELS = ("bgnbd_gg", "gbm", "blend", "naive_last_12m")
+MODELS = ("bgnbd_gg", "gbm", "ridge", "blend", "naive_last_12m")
 FEATURES = [
     "frequency",
     "recency_days",
@@ -43,6 +49,17 @@ FEATURES = [
     "expected_margin_per_purchase",
     "clv_bgnbd",
 ]
+# Ridge inputs, log1p'd: euro and count features are heavy-tailed, so their logs are closer to linear.
+RIDGE_LOG_FEATURES = [
+    "clv_bgnbd",
+    "margin_12m",
+    "margin_previous_12m",
+    "predicted_purchases_12m",
+    "expected_margin_per_purchase",
+    "margin_total",
+    "purchases_12m",
+]
+RIDGE_FEATURES = ["p_alive", "is_organisation"]
 
 
 def value_features(rows: pd.DataFrame, min_repeat_buyers: int = 20) -> pd.DataFrame:
@@ -89,8 +106,33 @@ def fit_gbm(features: pd.DataFrame, target: pd.Series, seed: int = 0) -> HistGra
         return model.fit(features[FEATURES].fillna(0.0), target.clip(lower=0.0))
 
 
+def _ridge_design(features: pd.DataFrame) -> np.ndarray:
+    logs = np.log1p(features[RIDGE_LOG_FEATURES].fillna(0.0).clip(lower=0.0).to_numpy(dtype=float))
+    return np.column_stack([logs, features[RIDGE_FEATURES].fillna(1.0).to_numpy(dtype=float)])
+
+
+def fit_ridge(features: pd.DataFrame, target: pd.Series) -> RidgeCV:
+    """Ridge on log1p(future margin), the penalty chosen by leave-one-out CV."""
+    with threadpool_limits(1):
+        return RidgeCV(alphas=np.logspace(-2, 3, 12)).fit(
+            _ridge_design(features), np.log1p(target.clip(lower=0.0).to_numpy())
+        )
+
+
+def scaled_to(score: pd.Series, total: float) -> pd.Series:
+    """`score` multiplied to sum to `total`: the ranking kept, the level taken from a model of the mean."""
+    s = float(score.sum())
+    return score * (total / s) if s > 0 else score
+
+
+def geometric_blend(parts: pd.DataFrame) -> pd.Series:
+    """exp(mean log(1 + part)) - 1: the ranking of an average of log predictions, in euros."""
+    return np.expm1(np.log1p(parts.clip(lower=0.0)).mean(axis=1))
+
+
 def predictions(train: pd.DataFrame, train_target: pd.Series, score: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """Every candidate's predicted next-12-month margin for the rows of `score`."""
+    """Every candidate's predicted next-12-month margin for the rows of `score` (the learned ones only when
+    the training year has enough buyers to learn from)."""
     out = pd.DataFrame(index=score.index)
     out["bgnbd_gg"] = score["clv_bgnbd"].fillna(0.0)
     out["naive_last_12m"] = score["margin_12m"]
@@ -98,7 +140,12 @@ def predictions(train: pd.DataFrame, train_target: pd.Series, score: pd.DataFram
         model = fit_gbm(train, train_target, seed)
         with threadpool_limits(1):
             out["gbm"] = model.predict(score[FEATURES].fillna(0.0))
-        out["blend"] = 0.5 * out["gbm"] + 0.5 * out["bgnbd_gg"]
+            ridge = np.expm1(fit_ridge(train, train_target).predict(_ridge_design(score))).clip(min=0.0)
+        # a log model predicts a typical value, not the mean: its level (and the blend's) is the mean of
+        # the two mean models' totals, BG/NBD + Gamma-Gamma and the Poisson GBM
+        total = float(out[["bgnbd_gg", "gbm"]].sum().mean())
+        out["ridge"] = scaled_to(pd.Series(ridge, index=score.index), total)
+        out["blend"] = scaled_to(geometric_blend(out[["bgnbd_gg", "gbm", "ridge"]]), total)
     return out
 
 
@@ -177,7 +224,7 @@ def predict_value(
     """The chosen model's next-12-month margin for the as-of rows (GBM trained on the churn_cut_off rows
     with their following year's margin as target)."""
     now = value_features(current, min_repeat_buyers)
-    train = value_features(cut_off, min_repeat_buyers) if model in ("gbm", "blend") else now
+    train = value_features(cut_off, min_repeat_buyers) if model in ("gbm", "ridge", "blend") else now
     pred = predictions(train, margin_after(train.index, current), now, seed)
     return pred[model if model in pred else "bgnbd_gg"]
 

@@ -1,6 +1,6 @@
 """Customer clusters that mean something: k chosen by silhouette, each cluster described in plain words.
 
-k-means on standardised RFM/value features (ml.segments.cluster_features), k from a configured range by
+k-means on standardised RFM/value features (cluster_features), k from a configured range by
 the best silhouette (on a sample for large books). Clusters are numbered by mean current value, highest
 first, and profiled: size, share, centroid in the original units, and a label such as
 "frequent small B2C buyers" or "occasional large B2B buyers, lapsed".
@@ -17,9 +17,21 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from ml.segments import cluster_features
-
 PROFILE_COLUMNS = ["frequency", "monetary_avg", "days_since_last", "tenure_days", "current_value_12m"]
+
+
+def cluster_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """RFM + value features on comparable scales (logs for money and counts, signed log for value)."""
+    return pd.DataFrame(
+        {
+            "frequency": np.log1p(frame["frequency"].fillna(0).astype(float)),
+            "days_since_last": frame["days_since_last"].fillna(frame["tenure_days"]).fillna(0).astype(float),
+            "monetary": np.log1p(frame["monetary_avg"].fillna(0).clip(lower=0).astype(float)),
+            "value": np.sign(frame["current_value_12m"]) * np.log1p(frame["current_value_12m"].abs()),
+            "tenure": frame["tenure_days"].fillna(0).astype(float),
+        },
+        index=frame.index,
+    )
 
 
 @dataclass

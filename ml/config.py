@@ -26,6 +26,7 @@ POTENTIAL_CLASSES: tuple[str, ...] = ("high", "low")
 class ModelSettings:
     value_high_quantile: float = 0.8
     potential_high_quantile: float = 0.8
+    min_cell_share: float = 0.02
     new_customer_days: int = 90
     clv_horizon_months: int = 12
     discount_rate_yearly: float = 0.10
@@ -90,5 +91,8 @@ def load_settings(seeds_dir: Path | None = None) -> ModelSettings:
             kwargs[f.name] = caster(values[f.name])
         except ValueError as exc:
             raise ConfigError(f"{path}: {f.name}={values[f.name]!r} is not a number") from exc
+    share = float(kwargs.get("min_cell_share", ModelSettings.min_cell_share))
+    if not 0.0 <= share <= 1.0 / 6.0:
+        raise ConfigError(f"{path}: min_cell_share={share:g} must be between 0 and 1/6 (six cells share everyone)")
     kwargs["segment_matrix"] = read_segment_matrix(seeds_dir / "segment_matrix.csv")
     return ModelSettings(**kwargs)

@@ -76,7 +76,7 @@ def _classify(frame: pd.DataFrame, settings: ModelSettings) -> tuple[pd.Series, 
     value_class = value_classes(frame["revenue_12m"], frame["current_value_12m"], settings.value_high_quantile)
     tiebreak = frame["clv_12m"].fillna(0) * (1 - frame.get("churn_risk", pd.Series(0.5, index=frame.index)).fillna(0.5))
     potential_class = potential_classes_within(
-        frame["potential_score"], value_class, tiebreak, settings.potential_high_quantile
+        frame["potential_score"], value_class, tiebreak, settings.potential_high_quantile, settings.min_cell_share
     )
     segment = assign_segments(
         value_class,

@@ -21,8 +21,8 @@ from ml.clv import (
     simulate_bgnbd,
 )
 from ml.config import load_settings
-from ml.run import score_customers
-from ml.segments import assign_segments, kmeans_clusters, potential_classes, value_classes
+from ml.run import score_customers, segment_history
+from ml.segments import assign_segments, value_classes
 
 AS_OF = date(2024, 6, 30)
 
@@ -130,15 +130,16 @@ def test_clv_falls_back_with_few_repeat_buyers() -> None:
     assert scored.loc["A", "clv_12m"] > 0
 
 
-def test_value_and_potential_classes_by_quantile() -> None:
+def test_value_classes_take_exactly_the_top_share_of_buyers() -> None:
     ids = [f"c{i}" for i in range(10)]
     revenue = pd.Series([100.0] * 9 + [0.0], index=ids)
     value = pd.Series([10, 20, 30, 40, 50, 60, 70, 80, 90, -5.0], index=ids)
     classes = value_classes(revenue, value, 0.8)
-    # 80th percentile of the 9 buyers' values (10..90) is 74: the top two are high
+    # ceil(20% of the 9 buyers) = 2: the top two are high, the non-buyer is none
     assert classes.tolist() == ["low"] * 7 + ["high", "high", "none"]
-    potential = potential_classes(pd.Series([0, 0, 1, 2, 3, 4, 5, 6, 7, 8.0], index=ids), 0.5)
-    assert potential.tolist() == ["low"] * 6 + ["high"] * 4
+    # all buyers tied on value: still exactly 2 high (a >= threshold rule made all 9 high), by revenue
+    tied = value_classes(revenue.where(revenue.eq(0), [10, 20, 30, 40, 50, 60, 70, 80, 90, 0.0]), value * 0, 0.8)
+    assert tied.tolist() == ["low"] * 7 + ["high", "high", "none"]
 
 
 def test_segments_follow_the_matrix_and_new_overrides() -> None:
@@ -148,20 +149,6 @@ def test_segments_follow_the_matrix_and_new_overrides() -> None:
     tenure = pd.Series([400, 400, 400, 400, 400, 400, 30])
     segments = assign_segments(value, potential, tenure, matrix, 90)
     assert segments.tolist() == ["star", "cash_cow", "question_mark", "dog", "sleeper", "lost", "new"]
-
-
-def test_kmeans_clusters_are_ordered_by_value() -> None:
-    frame = pd.DataFrame(
-        {
-            "frequency": [0, 1, 20, 21, 0, 1],
-            "days_since_last": [400, 380, 5, 3, 390, 410],
-            "monetary_avg": [10, 12, 500, 520, 11, 9],
-            "current_value_12m": [-5, 0, 9000, 9500, -3, 1],
-            "tenure_days": [800, 790, 900, 910, 805, 795],
-        }
-    )
-    labels = kmeans_clusters(frame, 2)
-    assert labels.tolist() == [1, 1, 0, 0, 1, 1]
 
 
 def feature_row(customer_id: str, feature_date: str, kind: str = "as_of", **values: object) -> dict:
@@ -281,3 +268,60 @@ def test_score_customers_reads_the_features_and_writes_only_model_outputs() -> N
     # each month is classified on that month-end's own features: P had revenue until December 2023
     p_classes = hist[hist["customer_id"].eq("P")].set_index("month")["value_class"]
     assert p_classes[date(2023, 12, 1)] == "low" and p_classes[date(2024, 1, 1)] == "none"
+
+
+def _month_end_rows(day: str, n: int, seed: int) -> list[dict]:
+    """n buyers' feature rows at one month-end, with enough repeat buyers for a real BG/NBD fit."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        frequency = int(rng.integers(0, 8))
+        t_days = float(rng.integers(200, 900))
+        recency = float(rng.uniform(0, t_days)) if frequency else 0.0
+        revenue = float(rng.lognormal(6, 1)) if t_days - recency < 365 else 0.0
+        rows.append(
+            feature_row(
+                f"C{i}",
+                day,
+                "month_end",
+                customer_type=("organisation", "person")[i % 2],
+                tenure_days=t_days,
+                revenue_12m=revenue,
+                cost_12m=0.6 * revenue,
+                frequency=frequency,
+                recency_days=recency,
+                T_days=t_days,
+                days_since_last=t_days - recency,
+                monetary_avg=float(rng.lognormal(5, 0.5)),
+                revenue_total=revenue * 2,
+                margin_total=revenue * 0.8,
+            )
+        )
+    return rows
+
+
+def test_each_history_month_is_scored_only_with_what_was_known_at_its_month_end() -> None:
+    first = pd.DataFrame(_month_end_rows("2024-03-31", 80, 1))
+    later = pd.DataFrame(_month_end_rows("2024-04-30", 80, 2) + _month_end_rows("2024-05-31", 80, 3))
+    as_of = pd.DataFrame(
+        {
+            "feature_month": [date(2024, 6, 1)],
+            "value_class": ["high"],
+            "potential_class": ["low"],
+            "segment": ["cash_cow"],
+            "revenue_12m": [1.0],
+            "current_value_12m": [1.0],
+        },
+        index=pd.Index(["C0"]),
+    )
+    alone = segment_history(as_of, first, load_settings())
+    with_later = segment_history(as_of, pd.concat([first, later]), load_settings())
+    march = date(2024, 3, 1)
+    pd.testing.assert_frame_equal(
+        alone[alone["month"].eq(march)].reset_index(drop=True),
+        with_later[with_later["month"].eq(march)].reset_index(drop=True),
+    )
+    assert with_later["month"].nunique() == 4 and len(alone) == 81
+    # the later months really differ, so an equal March is not a coincidence of identical inputs
+    april = with_later[with_later["month"].eq(date(2024, 4, 1))].set_index("customer_id")["value_class"]
+    assert not april.equals(alone[alone["month"].eq(march)].set_index("customer_id")["value_class"])

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.backtest import backtest, capture
+from ml.backtest import backtest, capture, geometric_blend, scaled_to
 from ml.churn import calibration_error, choose_churn_model, churn_labels, classification_metrics, predict_churn
 from ml.clusters import cluster_customers
 from ml.lookalike import LookalikeError, prospect_traits, score_lookalikes
@@ -19,6 +19,20 @@ def test_top_share_breaks_ties_to_the_exact_share() -> None:
     assert top_share(score, tiebreak, 0.8).tolist() == [False] * 8 + [True, True]
     flat = top_share(pd.Series([1.0] * 10), tiebreak, 0.7)  # all tied: the tiebreak decides, 3 high
     assert flat.sum() == 3 and flat.iloc[-3:].all()
+
+
+def test_every_cell_gets_the_minimum_share_where_the_value_class_allows() -> None:
+    # CDNOW-like: 7% high value, 21% low, 72% no purchase in the last 12 months
+    value_class = pd.Series(["high"] * 7 + ["low"] * 21 + ["none"] * 72)
+    score = pd.Series(np.arange(100.0))
+    quantiles = potential_classes_within(score, value_class, score, 0.8)
+    assert quantiles[value_class.eq("high")].eq("high").sum() == 2  # ceil(20% of 7): 2% of customers
+    floored = potential_classes_within(score, value_class, score, 0.8, min_cell_share=0.03)
+    cells = pd.crosstab(value_class, floored)
+    assert cells.loc["high"].tolist() == [3, 4]  # 3% of 100 is high/high, 4 stay high/low
+    assert cells.loc["low"].tolist() == [5, 16] and cells.loc["none"].tolist() == [15, 57]  # 20% already > 3%
+    tiny = potential_classes_within(score, value_class, score, 0.8, min_cell_share=0.05)
+    assert pd.crosstab(value_class, tiny).loc["high"].tolist() == [2, 5]  # 7 < 2 x 5: the quantile rule stays
 
 
 def _book(n: int = 3000, seed: int = 0) -> pd.DataFrame:
@@ -147,6 +161,20 @@ def test_backtest_scores_the_cut_off_rows_against_the_as_of_margin() -> None:
     # the naive model predicts the cut-off rows' own margin_12m: its total ratio is against the as-of margin
     naive = result.metrics["naive_last_12m"]["total_ratio"]
     assert naive == pytest.approx(cut_off["margin_12m"].sum() / current["margin_12m"].sum())
+    # the training year was large enough to learn from; the log-target ridge and the blend take their
+    # level from the two mean models (BG/NBD + Gamma-Gamma and the Poisson GBM)
+    m = result.metrics
+    level = (m["bgnbd_gg"]["total_ratio"] + m["gbm"]["total_ratio"]) / 2
+    assert m["ridge"]["total_ratio"] == pytest.approx(level) and m["blend"]["total_ratio"] == pytest.approx(level)
+    assert result.chosen in ("bgnbd_gg", "gbm", "ridge", "blend", "naive_last_12m")
+
+
+def test_geometric_blend_averages_logs_and_scaling_keeps_the_ranking() -> None:
+    parts = pd.DataFrame({"a": [0.0, 3.0, 1.0], "b": [0.0, 15.0, 1.0]})
+    blend = geometric_blend(parts)
+    assert blend.tolist() == pytest.approx([0.0, 7.0, 1.0])  # exp((log 4 + log 16) / 2) - 1 = 7
+    scaled = scaled_to(blend, 16.0)
+    assert scaled.sum() == pytest.approx(16.0) and scaled.rank().tolist() == blend.rank().tolist()
 
 
 def test_clusters_pick_k_by_silhouette_and_say_what_they_are() -> None:
@@ -223,3 +251,13 @@ def test_prospect_traits_are_known_before_a_purchase() -> None:
     traits = prospect_traits(customers)
     assert traits.loc["C-1"].tolist() == ["organisation", "12", 1.0, 0.0, 1.0]
     assert traits.loc["C-2"].tolist() == ["unknown", "unknown", 0.0, 1.0, 0.0]
+
+
+def test_min_cell_share_is_read_from_the_seed_and_checked(tmp_path) -> None:  # noqa: ANN001
+    from ml.config import SEEDS_DIR, ConfigError, load_settings
+
+    assert load_settings().min_cell_share == 0.02
+    (tmp_path / "segment_matrix.csv").write_text((SEEDS_DIR / "segment_matrix.csv").read_text())
+    (tmp_path / "model_settings.csv").write_text("key,value,description\nmin_cell_share,0.2,too big\n")
+    with pytest.raises(ConfigError, match="min_cell_share=0.2 must be between 0 and 1/6"):
+        load_settings(tmp_path)
