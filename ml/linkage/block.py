@@ -29,6 +29,7 @@ PERSON_PASSES: tuple[BlockPass, ...] = (
     BlockPass("phone", on=("phone",)),
     BlockPass("address", on=("address_key",)),
     BlockPass("iban", on=("iban",)),
+    BlockPass("personal_id", on=("personal_id",)),
     BlockPass("birth_date_name", on=("birth_date_key", "last_name_key")),
     BlockPass("name", on=("last_name_key", "first_name_std")),
     # colleagues' records meet within their organisation (a helpdesk call logged as 'Visser, Bakkerij X')

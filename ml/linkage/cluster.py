@@ -151,12 +151,25 @@ def cluster_records(
         prob = np.concatenate([prob, np.ones(len(must))])
     if records is not None or cannot_link:
         profile_source = records.reindex(keys) if records is not None else pd.DataFrame(index=keys)
-        vouched = (
-            matched["vouched"].to_numpy(dtype=bool) if "vouched" in matched else np.zeros(len(matched), dtype=bool)
-        )
-        vouched = np.concatenate([vouched, np.zeros(len(must), dtype=bool)])
+        flags = {
+            col: np.concatenate(
+                [
+                    matched[col].to_numpy(dtype=bool) if col in matched else np.zeros(len(matched), dtype=bool),
+                    np.zeros(len(must), dtype=bool),
+                ]
+            )
+            for col in ("vouched", "dates_outweighed")
+        }
         keep = constrained_edges(
-            profile_source, left, right, prob, exclusive, must, _positions(pos, cannot_link), vouched
+            profile_source,
+            left,
+            right,
+            prob,
+            exclusive,
+            must,
+            _positions(pos, cannot_link),
+            flags["vouched"],
+            flags["dates_outweighed"],
         )
         left, right, prob = left[keep], right[keep], prob[keep]
     labels = _components(len(keys), left, right)

@@ -38,6 +38,8 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("address", "postcode", "address", 4, True),
     Field("birth_date", "birth_date_key", "date", 3, True),
     Field("iban", "iban", "exact", 2, True),
+    # an identifier that belongs to one person (a national or loyalty number); absent in the demo sources
+    Field("personal_id", "personal_id", "exact", 2, True),
     Field("organisation", "organisation_key", "organisation", 3, False),
     Field("initial", "first_initial", "initial", 2, False),
 )

@@ -46,12 +46,15 @@ def _merged_allowed(a: set[str] | None, b: set[str] | None) -> set[str] | None:
     return a & b
 
 
-def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True) -> bool:
+def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True, dates: bool = True) -> bool:
     """Whether two clusters may merge; `names=False` skips the first-name checks (a link strong enough
-    on birth date and identifiers to outweigh a mistyped or swapped name)."""
+    on birth date and identifiers to outweigh a mistyped or swapped name), `dates=False` the birth-date
+    check (full name and two identifiers outweigh a mistyped date, `score.birth_date_outweighed`)."""
     for col, value in a.exclusive.items():
         other = b.exclusive.get(col, value)
-        if other != value and not (col == "birth_date_key" and dates_close(value, other)):
+        if col == "birth_date_key" and (not dates or dates_close(value, other)):
+            continue
+        if other != value:
             return False
     small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
     if any(cannot.get(x, set()) & large.members for x in small.members):
@@ -100,6 +103,7 @@ def constrained_edges(
     must_link: list[tuple[int, int]] | None = None,
     cannot_link: list[tuple[int, int]] | None = None,
     vouched: np.ndarray | None = None,
+    dates_outweighed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask over the edges (positions into `records`): kept or refused.
 
@@ -110,6 +114,7 @@ def constrained_edges(
     """
     profiles = _profiles(records, exclusive)
     skip_names = vouched if vouched is not None else np.zeros(len(left), dtype=bool)
+    skip_dates = dates_outweighed if dates_outweighed is not None else np.zeros(len(left), dtype=bool)
     parent = list(range(len(records)))
     cannot: dict[int, set[int]] = {}
     for a, b in cannot_link or []:
@@ -143,7 +148,7 @@ def constrained_edges(
         ra, rb = find(int(left[i])), find(int(right[i]))
         if ra == rb:
             keep[i] = True
-        elif compatible(profiles[ra], profiles[rb], cannot, names=not skip_names[i]):
+        elif compatible(profiles[ra], profiles[rb], cannot, names=not skip_names[i], dates=not skip_dates[i]):
             union(ra, rb)
             keep[i] = True
     return keep

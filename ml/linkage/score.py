@@ -33,6 +33,7 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "address": ((0.20, 0.03, 0.12, 0.65), (0.62, 0.16, 0.10, 0.12)),
     "birth_date": ((0.04, 0.06, 0.90), (0.985, 0.01, 0.005)),
     "iban": ((0.20, 0.80), (0.97, 0.03)),
+    "personal_id": ((0.10, 0.90), (0.999, 0.001)),
     "kvk": ((0.05, 0.95), (0.995, 0.005)),
     "organisation": ((0.15, 0.15, 0.70), (0.55, 0.15, 0.30)),
     "initial": ((0.05, 0.95), (0.85, 0.15)),  # among same-surname candidates, ~1 in 7 share an initial
@@ -148,13 +149,41 @@ class FellegiSunter:
         }
 
 
+def _agrees(levels: pd.DataFrame, name: str, top: int = 1) -> pd.Series:
+    return levels[name].ge(top) if name in levels else pd.Series(False, index=levels.index)
+
+
+def personal_anchor(levels: pd.DataFrame) -> pd.Series:
+    """A personal identifier (one person's number, never shared by a household) agrees and something
+    else does too: the same person however mistyped or swapped the names and birth date are."""
+    other = (
+        _agrees(levels, "last_name", NAME_SIMILAR)
+        | _agrees(levels, "first_name", NAME_SIMILAR)
+        | _agrees(levels, "address", 2)
+        | _agrees(levels, "birth_date", 1)
+    )
+    return _agrees(levels, "personal_id") & other
+
+
 def vouched(levels: pd.DataFrame) -> pd.Series:
     """Birth date equal and another identifier (e-mail, phone, IBAN, full address) agreeing: enough to
     outweigh a mistyped or swapped name. Spouses rarely share a birth date, so households stay apart."""
     if "birth_date" not in levels:
         return pd.Series(False, index=levels.index)
     others = sum(levels[n].ge(3 if n == "address" else 1).astype(int) for n in ("email", "phone", "iban", "address"))
-    return levels["birth_date"].eq(2) & others.ge(1)
+    return (levels["birth_date"].eq(2) & others.ge(1)) | personal_anchor(levels)
+
+
+def birth_date_outweighed(levels: pd.DataFrame) -> pd.Series:
+    """A different birth date on a pair that agrees on the full name and on two identifiers, one of them
+    personal (e-mail, IBAN): a mistyped date (FEBRL corrupts whole dates). A father and son of one name
+    at one address share a phone or an address, rarely an e-mail or an account."""
+    if "birth_date" not in levels:
+        return pd.Series(False, index=levels.index)
+    full_name = _agrees(levels, "first_name", NAME_CLOSE) & _agrees(levels, "last_name", NAME_CLOSE)
+    personal = _agrees(levels, "email") | _agrees(levels, "iban")
+    ids = sum(_agrees(levels, n, 3 if n == "address" else 1).astype(int) for n in ("email", "phone", "iban", "address"))
+    return (full_name & personal & ids.ge(2)) | personal_anchor(levels)
 
 
 def apply_rules(
@@ -197,7 +226,7 @@ def apply_rules(
             | levels["last_name"].between(0, NAME_SIMILAR - 1)
             | levels["initial"].eq(0)
         )
-        conflict = levels["birth_date"].eq(0) | (name_conflict & ~vouched(levels))
+        conflict = (levels["birth_date"].eq(0) & ~birth_date_outweighed(levels)) | (name_conflict & ~vouched(levels))
     out = out.where(agree, np.minimum(out, name_only_max_probability))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out
@@ -234,7 +263,13 @@ def score_pairs(
 ) -> tuple[pd.DataFrame, FellegiSunter]:
     """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match."""
     model = FellegiSunter(fields).fit(levels)
-    proba = apply_rules(model.predict_proba(levels, adjustment), levels, fields, party_kind, name_only_max_probability)
+    proba = apply_rules(
+        model.predict_proba(levels, adjustment),
+        levels,
+        fields,
+        party_kind,
+        name_only_max_probability,
+    )
     out = pd.DataFrame(
         {
             "record_key_l": levels.index.get_level_values(0).astype(str) if len(levels) else [],
@@ -243,5 +278,8 @@ def score_pairs(
         }
     )
     out["is_match"] = out["match_probability"].ge(threshold)
-    out["vouched"] = vouched(levels).to_numpy() if len(levels) else []
+    out["vouched"] = vouched(levels).to_numpy() if len(levels) and party_kind == "person" else False
+    out["dates_outweighed"] = (
+        birth_date_outweighed(levels).to_numpy() if len(levels) and party_kind == "person" else False
+    )
     return out, model

@@ -222,6 +222,11 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["first_name_raw"] = df["first_name"].map(lambda s: s.split(" ")[0] if s and len(s.split(" ")[0]) > 1 else None)
     df["last_name_key"] = df["last_name"].map(dutch_phonetic).astype(object)
     df["organisation_key"] = df["organisation_name"].astype(object)
+    # a CRM contact without a company field works at its account: give it the account's name, so a
+    # subscriber who typed that company meets it (class 1: people at an organisation)
+    if "organisation_record_key" in df:
+        account_name = df["organisation_record_key"].map(df["organisation_key"].dropna())
+        df["organisation_key"] = df["organisation_key"].where(df["organisation_key"].notna(), account_name)
     df["email"] = df["email"].map(_clean_lower).astype(object) if "email" in df else None
     is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
     is_role |= df["email"].map(is_generic_mailbox).astype(bool)
@@ -239,7 +244,9 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["address_key"] = (df["postcode"] + ":" + df["house_number"]).where(has_address).astype(object)
     for col in ("kvk_number",):
         df[col] = df[col].map(_digits).astype(object)
-    for col in ("iban", "vat_number"):
+    if "personal_id" not in df.columns:
+        df["personal_id"] = None
+    for col in ("iban", "vat_number", "personal_id"):
         df[col] = df[col].map(_clean_upper).astype(object)
     df["birth_date"] = pd.to_datetime(df["birth_date"], errors="coerce")
     df["birth_date_key"] = df["birth_date"].dt.strftime("%Y-%m-%d").where(df["birth_date"].notna()).astype(object)

@@ -309,3 +309,70 @@ def test_households_are_not_merged_and_a_bridge_cannot_chain(settings):
         [frozenset({"CON-21", "102101"}), frozenset({"CON-22", "102102"}), frozenset({"SUB-23"})], key=sorted
     )
     assert sum("REQ-20" in c for c in clusters) == 1
+
+
+def test_a_mistyped_birth_date_is_outweighed_by_name_email_and_account_but_not_by_a_shared_home(settings):
+    """Class 4 (typos) against class 5 (households): the same full name with the same personal e-mail
+    and mobile is one person whatever the birth date says; a father and son of one name at one address
+    with one landline are two."""
+    frame = party_frame(
+        rec(
+            "crm:contacts",
+            "CON-41",
+            first_name="pieter",
+            last_name="bakker",
+            email="pieter.bakker@kpnmail.nl",
+            phone="+31612345678",
+            postcode="3511AB",
+            house_number="4",
+            birth_date="1971-03-12",
+        ),
+        rec(
+            "finance:debtors",
+            "104100",
+            first_name="pieter",
+            last_name="bakker",
+            email="pieter.bakker@kpnmail.nl",
+            phone="+31612345678",
+            iban="NL91ABNA0417164300",
+            birth_date="1917-12-03",  # typed over, more than one digit and not a day/month swap
+        ),
+        rec(
+            "crm:contacts",
+            "CON-42",
+            first_name="gerrit",
+            last_name="mulder",
+            phone="+31302345678",
+            postcode="3511AB",
+            house_number="9",
+            birth_date="1950-06-01",
+        ),
+        rec(
+            "service:requesters",
+            "R-42",
+            first_name="gerrit",
+            last_name="mulder",
+            phone="+31302345678",
+            postcode="3511AB",
+            house_number="9",
+            birth_date="1981-09-23",
+        ),
+    )
+    assert _clusters(frame, settings) == {
+        frozenset({"CON-41", "104100"}),
+        frozenset({"CON-42"}),
+        frozenset({"R-42"}),
+    }
+
+
+def test_a_personal_identifier_outweighs_a_garbled_first_name_an_iban_does_not(settings):
+    """A number that belongs to one person (FEBRL's soc_sec_id, a loyalty card) joins records whose
+    first names disagree ('jsk', a garbled 'jack'); the same on an IBAN, which spouses share, does not."""
+    rows = [
+        rec("a:records", "1", first_name="jsk", last_name="stanbury", postcode="4074AB", house_number="25"),
+        rec("b:records", "2", first_name="jack", last_name="stanbury", postcode="4074AB", house_number="25"),
+    ]
+    personal = party_frame(*rows).assign(personal_id="6637214")
+    assert _clusters(personal, settings) == {frozenset({"1", "2"})}
+    shared_account = party_frame(*rows).assign(iban="NL91ABNA0417164300")
+    assert _clusters(shared_account, settings) == {frozenset({"1"}), frozenset({"2"})}

@@ -28,6 +28,14 @@ final as (
         vat_number,
         account_manager,
 
+        -- survivorship: the source (system.entity) each golden value was taken from
+        display_name_source,
+        email_source,
+        phone_source,
+        address_source,
+        kvk_number_source,
+        vat_number_source,
+
         -- consent
         coalesce(email_opt_in, false) as email_opt_in,
         coalesce(phone_opt_in, false) as phone_opt_in,

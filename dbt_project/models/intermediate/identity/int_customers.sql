@@ -4,18 +4,62 @@
     )
 }}
 
-{#- The golden record per customer by survivorship: per attribute the first non-empty value of the
-    records ordered by (record of the customer's own kind first, CRM > finance > marketing > service,
-    most recent first). For an organisation its own records win on name, registration and address;
-    its persons only fill gaps. Consent is conservative: one explicit "no" anywhere wins. -#}
+{#- The golden record per customer by survivorship (seed survivorship_rules): per attribute the value
+    of the record that ranks first by the attribute's rule (most recent, most frequent, most trusted
+    source), an organisation's own records always before its persons', ties by the seed's source order
+    and then the most recent record. Each chosen value comes with its source (<attribute>_source).
+    Values are the source spelling (accents kept). Consent is conservative: one explicit "no" wins. -#}
+
+{%- set attributes = {
+    'display_name': 'identified.display_name',
+    'email': 'identified.email',
+    'phone': 'identified.phone',
+    'address': "identified.postcode || ' ' || coalesce(identified.house_number, '')",
+    'kvk_number': 'identified.kvk_number',
+    'vat_number': 'identified.vat_number',
+} %}
+{%- set default_order = 'crm>finance>marketing>service' %}
+
 with
+
+rules as (
+
+    select
+    {%- for attribute in attributes %}
+            coalesce(max(rule) filter (where attribute = '{{ attribute }}'), 'most_trusted')
+                as {{ attribute }}_rule,
+            string_to_array(
+                coalesce(max(source_order) filter (where attribute = '{{ attribute }}'), '{{ default_order }}'), '>'
+            ) as {{ attribute }}_sources{{ "," if not loop.last }}
+    {%- endfor %}
+    from {{ ref('survivorship_rules') }}
+
+),
 
 records as (
 
     select
-        *,
-        (party_kind = customer_type) as is_own_kind
-    from {{ ref('int_party_records_identified') }}
+        identified.*,
+        (identified.party_kind = identified.customer_type) as is_own_kind,
+    {%- for attribute, value in attributes.items() %}
+        -- {{ attribute }}: the rule's rank (lower wins) and the trust rank of the source
+        case rules.{{ attribute }}_rule
+            when 'most_recent' then -extract(epoch from identified.first_seen_at)
+            when 'most_frequent'
+                then
+                    -count(*)
+                        over (
+                            partition by
+                                identified.customer_id,
+                                {{ value }}
+                        )
+            else coalesce(array_position(rules.{{ attribute }}_sources, identified.source_system), 99)
+        end as {{ attribute }}_rank,
+        coalesce(array_position(rules.{{ attribute }}_sources, identified.source_system), 99)
+            as {{ attribute }}_trust{{ "," if not loop.last }}
+    {%- endfor %}
+    from {{ ref('int_party_records_identified') }} as identified
+    cross join rules
 
 ),
 
@@ -28,8 +72,11 @@ accounts as (
 
 ),
 
-{#- records still in their source first: an ended record (snapshot delivery) only fills gaps -#}
-{%- set order_by = "is_current desc, is_own_kind desc, source_priority, first_seen_at desc nulls last, record_key" %}
+{#- per attribute: records still in their source first (an ended record of a snapshot delivery only fills
+    gaps), own kind, then the rule's rank, the source's trust, the most recent record -#}
+{%- set order_by = "is_current desc, is_own_kind desc, ATTR_rank nulls last, ATTR_trust, first_seen_at desc nulls last, record_key" %}
+{%- set order_by_name = "is_current desc, is_own_kind desc, source_priority, first_seen_at desc nulls last, record_key" %}
+{%- set source = "source_system || '.' || source_entity" %}
 
 golden as (
 
@@ -38,35 +85,85 @@ golden as (
         min(customer_type) as customer_type,
 
         -- names
-        (array_agg(display_name order by {{ order_by }}) filter (where display_name is not null))[1]
+        (
+            array_agg(
+                display_name order by {{ order_by | replace('ATTR', 'display_name') }}
+            ) filter (where display_name is not null)
+        )[1]
             as display_name,
+        (
+            array_agg(
+                {{ source }} order by {{ order_by | replace('ATTR', 'display_name') }}
+            ) filter (where display_name is not null)
+        )[1] as display_name_source,
         -- a record that carries no name at all (real exports have them) is still a customer: name it by
         -- its source record so BI never shows an empty name
-        (array_agg(source_system || ' ' || source_entity || ' ' || source_record_id order by {{ order_by }}))[1]
+        (array_agg(source_system || ' ' || source_entity || ' ' || source_record_id order by {{ order_by_name }}))[1]
             as record_name,
 
         -- contact details: a personal mailbox beats a shared one (info@)
-        (array_agg(email order by email_is_role, {{ order_by }}) filter (where email is not null))[1] as email,
-        (array_agg(phone order by {{ order_by }}) filter (where phone is not null))[1] as phone,
+        (
+            array_agg(
+                email order by email_is_role, {{ order_by | replace('ATTR', 'email') }}
+            ) filter (where email is not null)
+        )[1]
+            as email,
+        (
+            array_agg(
+                {{ source }} order by email_is_role, {{ order_by | replace('ATTR', 'email') }}
+            ) filter (where email is not null)
+        )[1]
+            as email_source,
+        (
+            array_agg(phone order by {{ order_by | replace('ATTR', 'phone') }}) filter (where phone is not null)
+        )[1] as phone,
+        (
+            array_agg({{ source }} order by {{ order_by | replace('ATTR', 'phone') }}) filter (where phone is not null)
+        )[1] as phone_source,
 
         -- address: the whole address of one record, never a mix of two
-        (array_agg(street order by {{ order_by }}) filter (where postcode is not null))[1] as street,
-        (array_agg(house_number order by {{ order_by }}) filter (where postcode is not null))[1] as house_number,
-        (array_agg(house_number_addition order by {{ order_by }}) filter (where postcode is not null))[1]
-            as house_number_addition,
-        (array_agg(postcode order by {{ order_by }}) filter (where postcode is not null))[1] as postcode,
-        (array_agg(city order by {{ order_by }}) filter (where postcode is not null))[1] as city,
+        {%- for column in ['street', 'house_number', 'house_number_addition', 'postcode', 'city'] %}
+            (
+                array_agg(
+                    {{ column }} order by {{ order_by | replace('ATTR', 'address') }}
+                ) filter (where postcode is not null)
+            )[1]
+                as {{ column }},
+        {%- endfor %}
         coalesce(
-            (array_agg(country order by {{ order_by }}) filter (where postcode is not null))[1], 'NL'
+            (
+                array_agg(
+                    country order by {{ order_by | replace('ATTR', 'address') }}
+                ) filter (where postcode is not null)
+            )[1],
+            'NL'
         ) as country,
+        (
+            array_agg(
+                {{ source }} order by {{ order_by | replace('ATTR', 'address') }}
+            ) filter (where postcode is not null)
+        )[1]
+            as address_source,
 
         -- registration
-        (array_agg(kvk_number order by {{ order_by }}) filter (where kvk_number is not null))[1] as kvk_number,
-        (array_agg(vat_number order by {{ order_by }}) filter (where vat_number is not null))[1] as vat_number,
+        {%- for column in ['kvk_number', 'vat_number'] %}
+            (
+                array_agg(
+                    {{ column }} order by {{ order_by | replace('ATTR', column) }}
+                ) filter (where {{ column }} is not null)
+            )[1]
+                as {{ column }},
+            (
+                array_agg(
+                    {{ source }} order by {{ order_by | replace('ATTR', column) }}
+                ) filter (where {{ column }} is not null)
+            )[1]
+                as {{ column }}_source,
+        {%- endfor %}
 
         -- crm account of the customer, for its account manager
         (
-            array_agg(source_record_id order by {{ order_by }})
+            array_agg(source_record_id order by {{ order_by_name }})
             filter (where source_system = 'crm' and source_entity = 'accounts')
         )[1
         ] as crm_account_id,
@@ -91,16 +188,26 @@ final as (
         golden.customer_id,
         golden.customer_type,
         coalesce(golden.display_name, golden.email, golden.phone, golden.record_name) as display_name,
+        case
+            when golden.display_name is not null then golden.display_name_source
+            when golden.email is not null then golden.email_source
+            when golden.phone is not null then golden.phone_source
+        end as display_name_source,
         golden.email,
+        golden.email_source,
         golden.phone,
+        golden.phone_source,
         golden.street,
         golden.house_number,
         golden.house_number_addition,
         golden.postcode,
         golden.city,
         golden.country,
+        golden.address_source,
         golden.kvk_number,
+        golden.kvk_number_source,
         golden.vat_number,
+        golden.vat_number_source,
         golden.first_seen_at,
         golden.email_opt_in,
         golden.phone_opt_in,
