@@ -149,6 +149,33 @@ def test_stores_reconcile_with_the_month_end_states_and_facts(evaluated, warehou
     )[0]
     assert value_end == pytest.approx(history_value)
     assert change == pytest.approx(growth + moved_in - moved_out)
+    # the CLV at both month ends from the same history, split the same way
+    clv_end, clv_change, clv_growth, clv_in, clv_out = _rows(
+        warehouse_url,
+        """
+        select sum(clv_end), sum(clv_change), sum(clv_same_customers_growth), sum(clv_migration_in),
+               sum(clv_migration_out)
+        from marts.segment_evaluation_monthly where month = %s""",
+        (month,),
+    )[0]
+    history_clv, history_clv_before = _rows(
+        warehouse_url,
+        """
+        select sum(clv_12m) filter (where month = %s), sum(clv_12m) filter (where month = %s - interval '1 month')
+        from ml.segment_history where model_run_id = %s""",
+        (month, month, run_id),
+    )[0]
+    assert clv_end == pytest.approx(history_clv) and clv_end > 0
+    assert clv_change == pytest.approx(history_clv - history_clv_before) and clv_change != 0
+    assert clv_change == pytest.approx(clv_growth + clv_in - clv_out)
+    # in the run's own as-of month the history holds the run's scores
+    (october_clv,) = _rows(
+        warehouse_url, "select sum(clv_end) from marts.segment_evaluation_monthly where month = %s", (MONTHS[2],)
+    )[0]
+    (scores_clv,) = _rows(
+        warehouse_url, "select sum(clv_12m) from ml.customer_scores where model_run_id = %s", (run_id,)
+    )[0]
+    assert float(october_clv) == pytest.approx(float(scores_clv), abs=0.05)
     (fact_cost,) = _rows(
         warehouse_url,
         """
