@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import sys
 import time
 from datetime import date
@@ -27,6 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from bench_clv import write_results  # noqa: E402
 
+from cvm.demo import history  # noqa: E402
 from ml import io  # noqa: E402
 from ml.backtest import backtest, score_predictions  # noqa: E402
 from ml.clv import fit_clv, score_clv  # noqa: E402
@@ -201,7 +203,40 @@ def pareto(seed: int, n: int) -> dict[str, object]:
     }
 
 
-def report(results: list[dict[str, object]], cd: dict[str, object] | None) -> list[str]:
+def demo_ceiling(seed: int, n: int, b2b_share: float = 0.2) -> dict[str, tuple[float, float]]:
+    """What any model could reach on the demo's purchase process (cvm.demo.history, 3 years, cut-off a year
+    before the end): (Spearman, top-20% capture) of rankings that know each customer's latent rate, dropout
+    and spend, with and without knowing whether the customer has already dropped out."""
+    gen, rng = np.random.default_rng(seed), random.Random(seed)
+    end, cut = 3 * 365, 2 * 365
+    rows = []
+    for priors, share in ((history.B2C, 1 - b2b_share), (history.B2B, b2b_share)):
+        m = int(n * share)
+        d = history.draw_latent(gen, priors, m)
+        first = (history.acquisition_days(gen, 0, 1, m) * end).astype(int)
+        for i in np.flatnonzero(first <= cut):
+            bought, dropped = history.simulate_purchases(
+                rng, int(first[i]), end, d.rate[i], d.dropout[i], priors.spend_p, d.nu[i]
+            )
+            margin = [(day, amount * rng.uniform(0.15, 0.5)) for day, amount in bought]  # cvm.demo.finance
+            future = sum(a for day, a in margin if cut < day <= end)
+            last_year = sum(a for day, a in margin if cut - 365 < day <= cut)
+            rate, p = d.rate[i], d.dropout[i]
+            value = (1 - np.exp(-rate * p)) / p * priors.spend_p / d.nu[i] * 0.325  # a year alive, mean margin
+            silence = np.exp(-rate * (cut - max(day for day, _ in margin if day <= cut)) / 365.0)
+            alive = (1 - p) * silence / ((1 - p) * silence + p)  # P(not dropped | latent, silence so far)
+            known = dropped is None or dropped > cut
+            rows.append((known * value, alive * value, last_year, future))
+    r = pd.DataFrame(rows, columns=["alive_known", "latent_known", "naive_last_12m", "future"])
+    scored = score_predictions(r[["alive_known", "latent_known", "naive_last_12m"]], r["future"])
+    return {k: (v["spearman"], v["top20_capture"]) for k, v in scored.items()} | {
+        "zero_future": (float(r["future"].eq(0).mean()), len(r))
+    }
+
+
+def report(
+    results: list[dict[str, object]], cd: dict[str, object] | None, ceiling: dict[int, dict] | None = None
+) -> list[str]:
     lines = [
         "| data | customers | bought by the cut-off | chosen | Spearman chosen / BG/NBD / naive "
         "| top-20% capture chosen / BG/NBD / naive / ideal | scored in |",
@@ -276,6 +311,14 @@ def report(results: list[dict[str, object]], cd: dict[str, object] | None) -> li
             f"\nCDNOW value x potential cells as of 1998-06-30: smallest {c.min():.1%}; "
             + ", ".join(f"{v}/{p} {s:.1%}" for (v, p), s in c.items())
         )
+    for seed, c in (ceiling or {}).items():
+        lines.append(
+            f"\nDemo ceiling (seed {seed}, {c['zero_future'][1]:,} simulated buyers, "
+            f"{c['zero_future'][0]:.0%} earn nothing in the next year): knowing each customer's latent rate, "
+            f"dropout and spend gives Spearman {c['latent_known'][0]:.3f} / capture {c['latent_known'][1]:.3f}; "
+            f"knowing also who has already dropped out {c['alive_known'][0]:.3f} / {c['alive_known'][1]:.3f}; "
+            f"last year's margin {c['naive_last_12m'][0]:.3f} / {c['naive_last_12m'][1]:.3f}."
+        )
     return lines
 
 
@@ -286,6 +329,7 @@ def main() -> None:
     parser.add_argument("--no-cdnow", action="store_true")
     parser.add_argument("--pareto", type=int, nargs="*", default=[1, 2, 3], help="seeds of the independent generator")
     parser.add_argument("--pareto-customers", type=int, default=5000)
+    parser.add_argument("--ceiling", type=int, nargs="*", default=[1, 2], help="seeds of the demo-ceiling simulation")
     parser.add_argument("--note", default="", help="machine and load, written under the tables")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -298,6 +342,7 @@ def main() -> None:
         results.append(pareto(seed, args.pareto_customers))
         print(report(results[-1:], None)[2], flush=True)
     cd = None if args.no_cdnow else cdnow()
+    ceiling = {seed: demo_ceiling(seed, 6000) for seed in args.ceiling}
     lines = [
         START,
         "## Model quality (`bench/bench_model_quality.py`)",
@@ -309,7 +354,7 @@ def main() -> None:
         "rows: an independent generator in this script (continuous-time dropout, log-normal spend, 25% B2B), "
         "not the demo's process.",
         "",
-        *report(results, cd),
+        *report(results, cd, ceiling),
         "",
         args.note or f"Load average at the end: {os.getloadavg()[0]:.1f}.",
         END,
