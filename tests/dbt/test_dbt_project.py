@@ -55,6 +55,7 @@ def test_unit_tests_run_with_their_models_stage(dwh):
         "prepare": {},
         "customers": {
             "invoices_billable_revenue_and_credit_dates": "pass",
+            "int_customers_survivorship_rules_and_sources": "pass",
             "customer_features_revenue_windows_credits_and_as_of": "pass",
         },
         "marts": {
