@@ -376,3 +376,30 @@ def test_a_personal_identifier_outweighs_a_garbled_first_name_an_iban_does_not(s
     assert _clusters(personal, settings) == {frozenset({"1", "2"})}
     shared_account = party_frame(*rows).assign(iban="NL91ABNA0417164300")
     assert _clusters(shared_account, settings) == {frozenset({"1"}), frozenset({"2"})}
+
+
+def test_a_person_with_the_organisations_mail_domain_joins_its_customer(settings):
+    """Class 1 at customer level: a helpdesk requester writing from the organisation's domain (no
+    company field, no CRM link) belongs to the organisation's customer; a gmail user does not."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "105001",
+            kind="organisation",
+            organisation_name="teltelkebela",
+            kvk_number="30999888",
+            email="facturen@teltelkebela.nl",
+            postcode="3511AB",
+            house_number="4",
+        ),
+        rec(
+            "service:requesters",
+            "R-51",
+            first_name="anouk",
+            infix="van den",
+            last_name="berg",
+            email="anouk.vandenberg@teltelkebela.nl",
+        ),
+        rec("service:requesters", "R-52", first_name="bram", last_name="kok", email="bramkok@gmail.com"),
+    )
+    assert _clusters(frame, settings, "customer") == {frozenset({"105001", "R-51"}), frozenset({"R-52"})}
