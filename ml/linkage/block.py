@@ -29,6 +29,7 @@ NAME_BLOCK_SIZE = 20
 
 PERSON_PASSES: tuple[BlockPass, ...] = (
     BlockPass("email", on=("email_key",)),
+    BlockPass("email_local", on=("email_local",)),
     BlockPass("phone", on=("phone",)),
     BlockPass("address", on=("address_key",)),
     BlockPass("iban", on=("iban",)),

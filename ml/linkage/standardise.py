@@ -245,6 +245,10 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["email_is_generic"] = is_role
     is_person = df["party_kind"].eq("person")
     df["email_key"] = df["email"].where(~(is_role & is_person)).astype(object)
+    # a mailbox name with digits ('jvisser1984') is chosen once and reused at other providers
+    local = _umap(df["email_key"], lambda e: e.split("@")[0])
+    distinctive = local.str.len().ge(6) & local.str.contains(r"\d", regex=True)
+    df["email_local"] = local.where(distinctive.fillna(False).astype(bool)).astype(object)
     domain = _umap(df["email"], email_domain)
     df["work_domain"] = domain.where(~domain.isin(public_email_domains())).astype(object)
     df["phone"] = _umap(df["phone"], _clean_lower).astype(object)

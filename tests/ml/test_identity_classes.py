@@ -403,3 +403,24 @@ def test_a_person_with_the_organisations_mail_domain_joins_its_customer(settings
         rec("service:requesters", "R-52", first_name="bram", last_name="kok", email="bramkok@gmail.com"),
     )
     assert _clusters(frame, settings, "customer") == {frozenset({"105001", "R-51"}), frozenset({"R-52"})}
+
+
+def test_the_same_mailbox_name_at_another_provider_links_a_nameless_subscriber(settings):
+    """Class 4 (sparse records): a newsletter sign-up with a first name, 'ykoning1979@hetnet.nl' and a
+    postcode is the debtor who pays as ykoning1979@outlook.com; a plain 'koning@...' mailbox name is too common to
+    say so."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "106001",
+            first_name="yara",
+            last_name="koning",
+            email="ykoning1979@outlook.com",
+            postcode="3060KS",
+            house_number="8",
+            iban="NL20INGB0001234567",
+        ),
+        rec("marketing:subscribers", "SUB-61", first_name="yara", email="ykoning1979@hetnet.nl", postcode="3060KS"),
+        rec("marketing:subscribers", "SUB-62", first_name="yara", email="koning@ziggo.nl", postcode="3060KS"),
+    )
+    assert _clusters(frame, settings) == {frozenset({"106001", "SUB-61"}), frozenset({"SUB-62"})}
