@@ -241,14 +241,14 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         df["organisation_key"] = df["organisation_key"].where(df["organisation_key"].notna(), account_name)
     df["email"] = _umap(df["email"], _clean_lower).astype(object) if "email" in df else None
     is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
-    is_role |= _umap(df["email"], is_generic_mailbox).fillna(False).astype(bool)
+    is_role |= _umap(df["email"], is_generic_mailbox).eq(True)
     df["email_is_generic"] = is_role
     is_person = df["party_kind"].eq("person")
     df["email_key"] = df["email"].where(~(is_role & is_person)).astype(object)
     # a mailbox name with digits ('jvisser1984') is chosen once and reused at other providers
     local = _umap(df["email_key"], lambda e: e.split("@")[0])
-    distinctive = local.str.len().ge(6) & local.str.contains(r"\d", regex=True)
-    df["email_local"] = local.where(distinctive.fillna(False).astype(bool)).astype(object)
+    distinctive = local.str.len().ge(6) & local.str.contains(r"\d", regex=True).eq(True)
+    df["email_local"] = local.where(distinctive).astype(object)
     domain = _umap(df["email"], email_domain)
     df["work_domain"] = domain.where(~domain.isin(public_email_domains())).astype(object)
     df["phone"] = _umap(df["phone"], _clean_lower).astype(object)
