@@ -22,16 +22,22 @@ class BlockPass:
     on: tuple[str, ...] = ()
     sort_on: str | None = None
     window: int = 5
+    max_block_size: int | None = None  # tighter than the run's cap for passes on names alone
 
+
+NAME_BLOCK_SIZE = 20
 
 PERSON_PASSES: tuple[BlockPass, ...] = (
     BlockPass("email", on=("email_key",)),
+    BlockPass("email_local", on=("email_local",)),
     BlockPass("phone", on=("phone",)),
     BlockPass("address", on=("address_key",)),
     BlockPass("iban", on=("iban",)),
     BlockPass("personal_id", on=("personal_id",)),
     BlockPass("birth_date_name", on=("birth_date_key", "last_name_key")),
-    BlockPass("name", on=("last_name_key", "first_name_std")),
+    # a full name alone is capped at name_only_max_probability, so a namesake block (every 'jan de jong')
+    # only feeds EM quadratic numbers of pairs: small blocks only, which keeps the pairs near-linear
+    BlockPass("name", on=("last_name_key", "first_name_std"), max_block_size=NAME_BLOCK_SIZE),
     # colleagues' records meet within their organisation (a helpdesk call logged as 'Visser, Bakkerij X')
     BlockPass("last_name_at_organisation", on=("last_name_key", "organisation_key")),
     BlockPass("last_name_at_work_domain", on=("last_name_key", "work_domain")),
@@ -74,6 +80,8 @@ def _normalised(pairs: pd.MultiIndex) -> pd.MultiIndex:
 
 def run_pass(df: pd.DataFrame, bp: BlockPass, max_block_size: int) -> pd.MultiIndex:
     """Pairs of one pass over df (indexed by record_key)."""
+    if bp.max_block_size is not None:
+        max_block_size = min(max_block_size, bp.max_block_size)
     if bp.sort_on is None:
         sub = _capped(df, bp.on, max_block_size)
         if len(sub) < 2:

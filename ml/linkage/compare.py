@@ -33,7 +33,7 @@ class Field:
 PERSON_FIELDS: tuple[Field, ...] = (
     Field("first_name", "first_name_std", "name", 4, False),
     Field("last_name", "last_name", "name", 4, False),
-    Field("email", "email_key", "exact", 2, True),
+    Field("email", "email_key", "email", 3, True),
     Field("phone", "phone", "exact", 2, True),
     Field("address", "postcode", "address", 4, True),
     Field("birth_date", "birth_date_key", "date", 3, True),
@@ -56,7 +56,7 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
 )
 
 # computed here from the records rather than by recordlinkage.Compare
-CUSTOM_METHODS = ("organisation", "initial", "domain", "date")
+CUSTOM_METHODS = ("organisation", "initial", "domain", "date", "email")
 
 NAME_EXACT, NAME_CLOSE, NAME_SIMILAR = 3, 2, 1
 JW_CLOSE, JW_SIMILAR = 0.92, 0.80
@@ -185,7 +185,17 @@ def date_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
     return np.select([~present, same, close], [-1, 2, 1], default=0).astype(np.int8)
 
 
+def email_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """Personal e-mail: 2 the same address, 1 the same distinctive mailbox name at another provider
+    ('jvisser1984@ziggo.nl' and 'jvisser1984@gmail.com': `email_local`), 0 different, -1 missing."""
+    left, right = _sides(pairs, records, "email_key")
+    local_l, local_r = _sides(pairs, records, "email_local")
+    present = (left.notna() & right.notna()).to_numpy()
+    return np.select([~present, _same(left, right), _same(local_l, local_r)], [-1, 2, 1], default=0).astype(np.int8)
+
+
 CUSTOM_LEVELS = {
+    "email": email_level,
     "organisation": organisation_level,
     "initial": initial_level,
     "domain": domain_level,

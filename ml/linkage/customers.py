@@ -2,7 +2,8 @@
 
 Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account), then the
 person's company name equal to an organisation party's normalised name (unique, or unique within the
-person's postcode area). A person party votes over its records; without any link the person is a
+person's postcode area), then the person's work e-mail domain equal to one organisation party's
+domain. A person party votes over its records; without any link the person is a
 customer on their own (B2C).
 """
 
@@ -41,6 +42,23 @@ def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     return links
 
 
+def _domain_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """Person record -> organisation party via the work e-mail domain (public providers are already
+    excluded from work_domain): anouk@bakkerijvandam.nl works where info@bakkerijvandam.nl is read.
+    Only a domain that belongs to exactly one organisation party links."""
+    orgs = records[records["party_kind"].eq("organisation") & records["work_domain"].notna()]
+    persons = records[records["party_kind"].eq("person") & records["work_domain"].notna()]
+    if persons.empty or orgs.empty:
+        return pd.DataFrame(columns=["record_key", "org_party", "weight"])
+    domains = pd.DataFrame({"work_domain": orgs["work_domain"], "org_party": party.loc[orgs.index].to_numpy()})
+    domains = domains.drop_duplicates()
+    domains = domains[domains.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
+    links = persons[["work_domain"]].reset_index(names="record_key").merge(domains, on="work_domain")
+    links = links[["record_key", "org_party"]].drop_duplicates()
+    links["weight"] = NAME_LINK_WEIGHT
+    return links
+
+
 def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """record_key -> customer group label and customer_type.
 
@@ -59,7 +77,7 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
             "weight": CRM_LINK_WEIGHT,
         }
     )
-    parts = [f for f in (crm_links, _name_links(records, party)) if len(f)]
+    parts = [f for f in (crm_links, _name_links(records, party), _domain_links(records, party)) if len(f)]
     links = pd.concat(parts, ignore_index=True) if parts else crm_links
     links["person_party"] = party.loc[links["record_key"]].to_numpy() if len(links) else []
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()

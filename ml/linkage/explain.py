@@ -24,6 +24,7 @@ LABELS = {
     "address": ("other postcode", "same postcode, other number", "same postcode, number unknown", "same address"),
     "organisation": ("different organisation", "same work e-mail domain", "same organisation"),
     "date": ("different", "a typing error apart", "same"),
+    "email": ("different", "same mailbox name, other provider", "same"),
 }
 
 

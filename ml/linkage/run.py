@@ -227,9 +227,15 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
             time.perf_counter() - t0,
         )
         decisions = combined(read_seed(), read_decisions(conn))
+        settings = settings or load_settings()
         result = resolve(party_records, previous, settings, model_run_id, decisions)
         summary = result.summary
         t = time.perf_counter()
+        # the pairs a steward or a mart can use (linked, or uncertain enough to review): at 100k customers
+        # the other 90% of candidate pairs took minutes to copy and were read by nothing
+        pairs = result.pairs[
+            result.pairs["is_match"] | result.pairs["match_probability"].ge(settings.identity_review_lower)
+        ]
         conn.execute(EXPLAIN_DDL)
         conn.execute("delete from ml.identity_pair_fields")
         conn.execute("delete from ml.identity_pairs")
@@ -238,7 +244,7 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
         io.copy_frame(
             conn,
             "ml.identity_pairs",
-            result.pairs.assign(model_run_id=model_run_id),
+            pairs.assign(model_run_id=model_run_id),
             io.IDENTITY_PAIR_COLUMNS,
         )
         io.copy_frame(
@@ -274,7 +280,7 @@ def run_linkage(url: str, model_run_id: str, settings: ModelSettings | None = No
         log.info(
             "%-22s %d pairs, %d records, %d id changes written (%.2fs)",
             "write",
-            len(result.pairs),
+            len(pairs),
             len(result.records),
             len(result.changes),
             summary.elapsed["write"],

@@ -29,6 +29,7 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "last_name": ((0.03, 0.07, 0.15, 0.75), (0.50, 0.10, 0.15, 0.25)),
     "organisation_name": ((0.05, 0.10, 0.25, 0.60), (0.85, 0.07, 0.04, 0.04)),
     "email": ((0.35, 0.65), (0.97, 0.03)),
+    "email_3": ((0.33, 0.05, 0.62), (0.9695, 0.0005, 0.03)),  # persons: other / same mailbox name / same
     "phone": ((0.35, 0.65), (0.90, 0.10)),
     "address": ((0.20, 0.03, 0.12, 0.65), (0.62, 0.16, 0.10, 0.12)),
     "birth_date": ((0.04, 0.06, 0.90), (0.985, 0.01, 0.005)),
@@ -59,8 +60,9 @@ class FellegiSunter:
     iterations: int = 0
 
     def _priors(self, f: Field) -> tuple[np.ndarray, np.ndarray]:
-        if f.name in PRIORS:
-            m0, u0 = (np.asarray(p, dtype=float) for p in PRIORS[f.name])
+        key = f.name if len(PRIORS.get(f.name, ((),))[0]) == f.levels else f"{f.name}_{f.levels}"
+        if key in PRIORS:
+            m0, u0 = (np.asarray(p, dtype=float) for p in PRIORS[key])
         else:  # agreement rarer among non-matches, whatever the field
             m0 = np.linspace(0.1, 1.0, f.levels)
             u0 = m0[::-1].copy()

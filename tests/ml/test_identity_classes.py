@@ -376,3 +376,51 @@ def test_a_personal_identifier_outweighs_a_garbled_first_name_an_iban_does_not(s
     assert _clusters(personal, settings) == {frozenset({"1", "2"})}
     shared_account = party_frame(*rows).assign(iban="NL91ABNA0417164300")
     assert _clusters(shared_account, settings) == {frozenset({"1"}), frozenset({"2"})}
+
+
+def test_a_person_with_the_organisations_mail_domain_joins_its_customer(settings):
+    """Class 1 at customer level: a helpdesk requester writing from the organisation's domain (no
+    company field, no CRM link) belongs to the organisation's customer; a gmail user does not."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "105001",
+            kind="organisation",
+            organisation_name="teltelkebela",
+            kvk_number="30999888",
+            email="facturen@teltelkebela.nl",
+            postcode="3511AB",
+            house_number="4",
+        ),
+        rec(
+            "service:requesters",
+            "R-51",
+            first_name="anouk",
+            infix="van den",
+            last_name="berg",
+            email="anouk.vandenberg@teltelkebela.nl",
+        ),
+        rec("service:requesters", "R-52", first_name="bram", last_name="kok", email="bramkok@gmail.com"),
+    )
+    assert _clusters(frame, settings, "customer") == {frozenset({"105001", "R-51"}), frozenset({"R-52"})}
+
+
+def test_the_same_mailbox_name_at_another_provider_links_a_nameless_subscriber(settings):
+    """Class 4 (sparse records): a newsletter sign-up with a first name, 'ykoning1979@hetnet.nl' and a
+    postcode is the debtor who pays as ykoning1979@outlook.com; a plain 'koning@...' mailbox name is too common to
+    say so."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "106001",
+            first_name="yara",
+            last_name="koning",
+            email="ykoning1979@outlook.com",
+            postcode="3060KS",
+            house_number="8",
+            iban="NL20INGB0001234567",
+        ),
+        rec("marketing:subscribers", "SUB-61", first_name="yara", email="ykoning1979@hetnet.nl", postcode="3060KS"),
+        rec("marketing:subscribers", "SUB-62", first_name="yara", email="koning@ziggo.nl", postcode="3060KS"),
+    )
+    assert _clusters(frame, settings) == {frozenset({"106001", "SUB-61"}), frozenset({"SUB-62"})}

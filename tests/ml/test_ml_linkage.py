@@ -7,6 +7,7 @@ import pytest
 
 from ml.config import load_settings
 from ml.linkage import resolve
+from ml.linkage.block import NAME_BLOCK_SIZE, PERSON_PASSES, candidate_pairs
 from ml.linkage.cluster import cluster_records
 from ml.linkage.evaluate import score_clusters
 from ml.linkage.ids import assign_stable_ids, hashed_id
@@ -260,3 +261,16 @@ def test_evaluate_bcubed() -> None:
     assert scores.bcubed_precision == pytest.approx(0.75)
     assert scores.bcubed_recall == pytest.approx(2 / 3)
     assert scores.bcubed_f1 == pytest.approx(2 * 0.75 * (2 / 3) / (0.75 + 2 / 3))
+
+
+def test_name_pass_skips_namesake_blocks_so_pairs_stay_near_linear() -> None:
+    """Every 'jan de jong' of a large book in one block would be quadratic; only small name blocks pair."""
+    namesakes = [
+        rec("marketing:subscribers", f"S{i}", first_name="jan", infix="de", last_name="jong")
+        for i in range(NAME_BLOCK_SIZE + 1)
+    ]
+    pair = [rec("marketing:subscribers", f"B{i}", first_name="piet", last_name="bakker") for i in range(2)]
+    records = prepare_records(party_frame(*namesakes, *pair))
+    pairs, counts = candidate_pairs(records, PERSON_PASSES, max_block_size=500)
+    assert counts["name"] == 1
+    assert list(pairs) == [("marketing:subscribers:B0", "marketing:subscribers:B1")]
