@@ -311,6 +311,7 @@ def test_each_history_month_is_scored_only_with_what_was_known_at_its_month_end(
             "segment": ["cash_cow"],
             "revenue_12m": [1.0],
             "current_value_12m": [1.0],
+            "clv_12m": [1.0],
         },
         index=pd.Index(["C0"]),
     )
