@@ -120,11 +120,20 @@ def start_run(as_of: str | None, landing: str | None, settings: Settings | None 
     return ctx
 
 
-def landing_systems(ctx: RunContext) -> list[str]:
-    """The source systems with deliveries in the landing zone (the DAG maps the ingest over them)."""
+def landing_systems(ctx: RunContext, settings: Settings | None = None) -> list[str]:
+    """The source systems with deliveries in the landing zone (the DAG maps the ingest over them).
+
+    An empty landing zone fails the run here, recorded as a failed ingest: the run is `failed` at once,
+    not left `running` until the next run marks it abandoned."""
+    from cvm.errors import DeliveryError
     from cvm.ingest.loader import find_deliveries
 
-    return sorted({d.entity.system for d in find_deliveries(Path(ctx.landing))})
+    try:
+        deliveries = find_deliveries(Path(ctx.landing))
+    except DeliveryError:
+        with _stage("ingest", ctx, settings or load_settings()):
+            raise
+    return sorted({d.entity.system for d in deliveries})
 
 
 def ingest(ctx: RunContext, settings: Settings | None = None, system: str | None = None) -> dict[str, Any]:

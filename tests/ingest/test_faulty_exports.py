@@ -101,6 +101,20 @@ def test_cvm_run_through_airflow_fails_at_once_on_an_empty_landing_zone(landing,
     assert "Traceback" not in out + err
 
 
+def test_an_empty_landing_zone_fails_the_dags_systems_task_and_the_run(settings, warehouse_url, conn, landing):
+    """Under the scheduler the DAG's first look at the landing zone fails; the run is recorded failed, not running."""
+    from cvm import pipeline
+
+    (landing / "finance").mkdir()
+    ctx = pipeline.start_run("2026-10-31", str(landing), settings)
+    with pytest.raises(DeliveryError, match=f"no deliveries under {landing}"):
+        pipeline.landing_systems(ctx, settings)
+    query = "select status, stages from ops.pipeline_runs where run_id = %s"
+    status, stages = conn.execute(query, (ctx.run_id,)).fetchone()
+    assert status == "failed" and stages["ingest"]["status"] == "failed"
+    assert stages["ingest"]["error"].startswith(f"no deliveries under {landing}")
+
+
 def test_source_yml_declares_the_delivery_mode_per_entity(warehouse_url, fresh_raw, landing, deliver):
     deliver("service/_source.yml", "mode: incremental\nentities:\n  requesters:\n    mode: snapshot\n")
     deliver("service/requesters/a.csv", REQUESTERS)
