@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from cvm.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -80,7 +82,7 @@ def _url_from_pg_env(env: os._Environ[str] | dict[str, str]) -> str | None:
 
 def _report_language(value: str) -> str:
     if value not in ("en", "nl"):
-        raise ValueError(f"CVM_REPORT_LANGUAGE must be en or nl, not {value!r}")
+        raise ConfigError(f"CVM_REPORT_LANGUAGE must be en or nl, not {value!r}")
     return value
 
 
@@ -90,7 +92,7 @@ def _keep_runs(value: str) -> int:
     except ValueError:
         keep = 0
     if keep < 1:
-        raise ValueError(f"CVM_KEEP_RUNS must be a whole number of at least 1, not {value!r}")
+        raise ConfigError(f"CVM_KEEP_RUNS must be a whole number of at least 1, not {value!r}")
     return keep
 
 

@@ -42,7 +42,8 @@ final as (
         email_opt_in is null as email_consent_unknown,
         phone_opt_in is null as phone_consent_unknown,
 
-        -- lineage
+        -- lineage; false once every source record has ended (absent from a later snapshot delivery)
+        is_current,
         first_seen_at,
         source_record_count::integer as source_record_count,
         party_count::integer as party_count,
