@@ -74,8 +74,10 @@ accounts as (
 
 {#- per attribute: records still in their source first (an ended record of a snapshot delivery only fills
     gaps), own kind, then the rule's rank, the source's trust, the most recent record -#}
-{%- set order_by = "is_current desc, is_own_kind desc, ATTR_rank nulls last, ATTR_trust, first_seen_at desc nulls last, record_key" %}
-{%- set order_by_name = "is_current desc, is_own_kind desc, source_priority, first_seen_at desc nulls last, record_key" %}
+{%- set order_by = "is_current desc, is_own_kind desc, ATTR_rank nulls last, ATTR_trust, "
+    ~ "first_seen_at desc nulls last, record_key" %}
+{%- set order_by_name = "is_current desc, is_own_kind desc, source_priority, "
+    ~ "first_seen_at desc nulls last, record_key" %}
 {%- set source = "source_system || '.' || source_entity" %}
 
 golden as (
