@@ -61,6 +61,7 @@ def run_one(customers: int, seed: int) -> dict:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
         pg_version = conn.execute("show server_version").fetchone()[0]
     url = ensure_database(with_database(server, name))
+    load_before = os.getloadavg()[0]
     env = {**os.environ, "CVM_DATABASE_URL": url, "CVM_HOME": str(ROOT / ".cvm" / "bench")}
     started = time.perf_counter()
     proc = subprocess.run(
@@ -80,6 +81,7 @@ def run_one(customers: int, seed: int) -> dict:
         check=False,
     )
     wall = time.perf_counter() - started
+    load_after = os.getloadavg()[0]
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise SystemExit(f"pipeline failed for {customers} customers")
@@ -98,6 +100,7 @@ def run_one(customers: int, seed: int) -> dict:
         "landing_rows": sum(rows.values()) if rows else None,
         "peak_mb": max(float(st.get("peak_rss_mb", 0)) for st in stages.values()),
         "pg_version": pg_version,
+        "load": (load_before, load_after),
     }
 
 
@@ -127,6 +130,11 @@ def render(results: list[dict]) -> str:
         + " |"
     )
     lines.append("| demo data generation | " + " | ".join(f"{r['generate_s']:.1f} s" for r in results) + " |")
+    lines.append(
+        "| 1-minute load average at start / end | "
+        + " | ".join(f"{r['load'][0]:.1f} / {r['load'][1]:.1f}" for r in results)
+        + " |"
+    )
     lines.append("")
     lines.append(
         "Rows: "
