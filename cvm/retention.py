@@ -9,6 +9,11 @@ published, rows are deleted of every run that no later run reads. Kept:
 - every run the monthly evaluation reads: per month, the first published run as of the month end or later
   (`cvm.evaluation.runs.covering_run`), and every run already recorded in `ops.evaluation_runs`.
 
+`history.contact_plan_history` gets one whole plan per published run appended (~15 MB a run at 20,000
+customers). Kept: the plans of the last `keep_runs` publications, and per calendar month the last version of
+the month's last as-of date, which is the plan the monthly evaluation compares the next month with (the
+last plan published before the month began). Superseded daily plans in between are deleted.
+
 The tables that identity resolution replaces whole every run (`ml.identity_pairs`, `ml.identity_pair_fields`,
 `ml.identity_records`) and the pruned tables are vacuumed afterwards, so their space is reused instead of
 growing by a run's dead rows each day. `ml.identity_id_changes` and `ml.model_runs` are small audit trails
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cvm.publish import PLAN_HISTORY
 from cvm.warehouse import connect
 
 PER_RUN_TABLES = ("ml.segment_history", "ml.customer_scores", "ml.cluster_profiles", "ml.prospect_lookalikes")
@@ -53,6 +59,23 @@ union select %(current)s
 """
 
 
+# Plan versions (as_of_date, published_at) that stay: the last `keep` published, and per month the latest
+# version of its last as-of date (what evaluation_customer_months reads as "the plan published before").
+PLAN_PRUNE_SQL = """
+with versions as (
+    select as_of_date, published_at,
+           row_number() over (order by published_at desc) as recency,
+           row_number() over (partition by date_trunc('month', as_of_date)
+                              order by as_of_date desc, published_at desc) as month_rank
+    from (select distinct as_of_date, published_at from {table}) as v
+)
+delete from {table} as plan
+using versions
+where plan.as_of_date = versions.as_of_date and plan.published_at = versions.published_at
+  and versions.recency > %(keep)s and versions.month_rank > 1
+"""
+
+
 @dataclass(frozen=True)
 class RetentionSummary:
     kept_runs: int
@@ -84,9 +107,12 @@ def prune_runs(url: str, current_run_id: str, keep_runs: int, vacuum: bool = Tru
             if conn.execute("select to_regclass(%s)", (table,)).fetchone()[0]:
                 cur = conn.execute(f"delete from {table} where not (model_run_id = any(%s))", (list(kept),))  # noqa: S608
                 deleted[table] = cur.rowcount
+        plans = ".".join(PLAN_HISTORY)
+        if conn.execute("select to_regclass(%s)", (plans,)).fetchone()[0]:
+            deleted[plans] = conn.execute(PLAN_PRUNE_SQL.format(table=plans), {"keep": keep_runs}).rowcount
     if vacuum:
         with connect(url, autocommit=True) as conn:
-            for table in (*PER_RUN_TABLES, *REPLACED_TABLES):
+            for table in (*PER_RUN_TABLES, *REPLACED_TABLES, ".".join(PLAN_HISTORY)):
                 if conn.execute("select to_regclass(%s)", (table,)).fetchone()[0]:
                     conn.execute(f"vacuum (analyze) {table}")
     return RetentionSummary(kept_runs=len(kept), deleted_rows=deleted)

@@ -79,3 +79,40 @@ def test_keep_runs_is_validated() -> None:
         load_settings({"CVM_KEEP_RUNS": "0"})
     assert load_settings({"CVM_KEEP_RUNS": "7"}).keep_runs == 7
     assert load_settings({}).keep_runs == 3
+
+
+def test_plan_history_keeps_recent_plans_and_each_months_last(warehouse_url: str) -> None:
+    """Daily plans: the last N publications stay, and per month the latest version of its last as-of date (the
+    plan the monthly evaluation compares the next month with); superseded daily plans in between go."""
+    url = warehouse_url
+    table = "history.contact_plan_history"
+    with psycopg.connect(url) as conn:
+        conn.execute("create schema if not exists history")
+        conn.execute(f"drop table if exists {table}")
+        conn.execute(
+            f"create table {table} (as_of_date date, model_run_id text, published_at timestamptz, "
+            "contact_plan_id text, customer_id text, planned_date date)"
+        )
+        versions = [(date(2026, 9, 29) + timedelta(days=i), f"2026-12-{1 + i:02d} 06:00+00") for i in range(6)]
+        versions.append((date(2026, 9, 30), "2026-12-20 06:00+00"))  # a re-run as of 09-30, published later
+        for as_of, published_at in versions:
+            for customer in ("C1", "C2"):
+                conn.execute(
+                    f"insert into {table} values (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                    (as_of, f"run-{as_of}", published_at, f"P-{customer}", customer, as_of),
+                )
+
+    summary = prune_runs(url, "run-2026-10-04", keep_runs=2)
+
+    with psycopg.connect(url) as conn:
+        left = set(conn.execute(f"select distinct as_of_date, published_at::date from {table}").fetchall())  # noqa: S608
+    assert left == {
+        # September's last as-of in its latest version (the re-run): what October is compared with; also the
+        # most recent publication
+        (date(2026, 9, 30), date(2026, 12, 20)),
+        # the second most recent publication, and October's last as-of so far
+        (date(2026, 10, 4), date(2026, 12, 6)),
+    }
+    # 7 versions x 2 rows: 09-29, 09-30 (first version), 10-01, 10-02, 10-03 deleted
+    assert summary.deleted_rows[table] == 5 * 2
+    assert prune_runs(url, "run-2026-10-04", keep_runs=2).deleted_rows[table] == 0
