@@ -40,12 +40,12 @@
     {{- return(api.Relation.create(database=target.database, schema=schema, identifier=table)) -}}
 {%- endmacro %}
 
-{#- True when a published table has all the given columns. The contact strategy adds control groups and a plan
-    history; the evaluation uses them when they are there and says "no control group" / falls back to the
-    strategy's cadence when they are not. -#}
-{% macro published_has_columns(table, columns) -%}
-    {%- set relation = published_relation(table) -%}
-    {%- if relation is none -%}
+{#- True when a relation exists and has all the given columns (dbt's own catalog lookup). The contact strategy
+    adds control groups and a plan history, and ml.segment_history gained clv_12m later than its other columns:
+    the evaluation uses them when they are there and says "no control group" / falls back to the strategy's
+    cadence when they are not. -#}
+{% macro relation_has_columns(relation, columns) -%}
+    {%- if relation is none or not execute -%}
         {{- return(false) -}}
     {%- endif -%}
     {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
@@ -57,14 +57,7 @@
     {{- return(true) -}}
 {%- endmacro %}
 
-{#- True when a warehouse relation (any schema, e.g. a source) has the column, looked up in the catalog.
-    ml.segment_history gained clv_12m later than its other columns; older warehouses and fixtures lack it. -#}
-{% macro relation_has_column(relation, column) -%}
-    {%- if not execute -%}
-        {{- return(false) -}}
-    {%- endif -%}
-    {%- set found = run_query(
-        "select count(*) from information_schema.columns where table_schema = '" ~ relation.schema
-        ~ "' and table_name = '" ~ relation.identifier ~ "' and column_name = '" ~ column ~ "'") -%}
-    {{- return(found.columns[0].values()[0] > 0) -}}
+{#- True when a published table has all the given columns. -#}
+{% macro published_has_columns(table, columns) -%}
+    {{- return(relation_has_columns(published_relation(table), columns)) -}}
 {%- endmacro %}

@@ -22,7 +22,7 @@
 {%- set has_plan = published_has_columns('contact_plan_history',
                                          ['as_of_date', 'customer_id', 'planned_date', 'estimated_cost', 'status',
                                           'control_group', 'is_latest_for_as_of']) -%}
-{%- set has_history_clv = relation_has_column(source('ml', 'segment_history'), 'clv_12m') -%}
+{%- set has_history_clv = relation_has_columns(source('ml', 'segment_history'), ['clv_12m']) -%}
 {%- set has_pressure = published_has_columns('contact_pressure',
                                              ['customer_id', 'over_contacted', 'under_contacted', 'as_of_date']) %}
 
