@@ -8,10 +8,14 @@ a run that fails before this step leaves the published marts untouched. The read
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 import psycopg
+import yaml
 from psycopg import sql
 
+from cvm.settings import PROJECT_ROOT
 from cvm.warehouse import connect
 
 log = logging.getLogger("cvm.publish")
@@ -20,19 +24,36 @@ BUILD_SCHEMA = "marts_next"
 PUBLISHED_SCHEMA = "marts"
 READER_ROLE = "cvm_reader"
 
-# The output contract of DESIGN.md: publishing refuses to swap in a build that lacks any of these.
-CONTRACT_TABLES: tuple[str, ...] = (
-    "dim_customer",
-    "customer_identity_map",
-    "customer_360",
-    "customer_segments",
-    "contact_strategy",
-    "contact_plan",
-    "contact_pressure",
-    "segment_evaluation_monthly",
-    "inbound_guidance",
-    "contact_plan_history",
-)
+MARTS_MODELS = PROJECT_ROOT / "dbt_project" / "models" / "marts"
+
+
+def contract_models(models: Path = MARTS_MODELS) -> dict[str, str]:
+    """The output contract (DESIGN.md), read from its one owner: every model of `_marts__models.yml` under an
+    enforced dbt contract -> the name it is published under (its `alias` config, else the model name)."""
+    spec = yaml.safe_load((models / "_marts__models.yml").read_text(encoding="utf-8"))
+    out = {}
+    for model in spec["models"]:
+        config = model.get("config") or {}
+        if (config.get("contract") or {}).get("enforced") is True:
+            name = model["name"]
+            out[name] = config.get("alias") or _sql_alias((models / f"{name}.sql").read_text(encoding="utf-8")) or name
+    return out
+
+
+def contract_tables(models: Path = MARTS_MODELS) -> tuple[str, ...]:
+    """The published tables of the output contract: a mart added under a contract is required by the publish
+    without a second list to keep in step."""
+    return tuple(contract_models(models).values())
+
+
+def _sql_alias(model_sql: str) -> str | None:
+    match = re.search(r"config\((?:[^()]|\([^()]*\))*?\balias\s*=\s*['\"](\w+)['\"]", model_sql)
+    return match.group(1) if match else None
+
+
+# publishing refuses to swap in a build that lacks any of these
+CONTRACT_TABLES: tuple[str, ...] = contract_tables()
+
 # Every published contact plan is appended here (it outlives the swap of `marts`; dbt creates the table,
 # macro ensure_contact_plan_history, and marts.contact_plan_history is a view on it).
 PLAN_HISTORY = ("history", "contact_plan_history")

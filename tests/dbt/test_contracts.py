@@ -1,6 +1,6 @@
 """The published contract written once: every published mart has an enforced dbt contract (each column typed
-and described in models/marts/_marts__models.yml), the README's table of published marts lists exactly those
-marts, and publish refuses a build that lacks one of its CONTRACT_TABLES. No warehouse needed."""
+and described in models/marts/_marts__models.yml), publish requires exactly those marts (CONTRACT_TABLES is
+read from that file) and the README's table of published marts lists exactly those. No warehouse needed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from cvm.publish import CONTRACT_TABLES
+from cvm.publish import CONTRACT_TABLES, contract_tables
 from cvm.settings import PROJECT_ROOT
 
 MARTS = PROJECT_ROOT / "dbt_project" / "models" / "marts"
@@ -54,4 +54,22 @@ def test_readme_and_publish_name_the_contracted_marts():
     rows = re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE)
     assert len(rows) == len(set(rows)), "a mart is listed twice in the README"
     assert set(rows) == published
-    assert set(CONTRACT_TABLES) <= published
+    assert len(CONTRACT_TABLES) == len(published) and set(CONTRACT_TABLES) == published  # publish requires all
+
+
+def test_contract_tables_are_the_enforced_models_by_published_name(tmp_path):
+    (tmp_path / "_marts__models.yml").write_text(
+        yaml.safe_dump(
+            {
+                "models": [
+                    {"name": "plain", "config": {"contract": {"enforced": True}}},
+                    {"name": "mart_renamed", "config": {"contract": {"enforced": True}}},
+                    {"name": "yml_alias", "config": {"alias": "aliased", "contract": {"enforced": True}}},
+                    {"name": "uncontracted"},
+                ]
+            }
+        )
+    )
+    (tmp_path / "plain.sql").write_text("{{ config(materialized='view', pre_hook=\"{{ f() }}\") }}\nselect 1")
+    (tmp_path / "mart_renamed.sql").write_text("{{ config(alias='renamed') }}\nselect 1")
+    assert contract_tables(tmp_path) == ("plain", "renamed", "aliased")
