@@ -290,7 +290,7 @@ def test_the_run_succeeds_on_the_celery_worker(celery_run) -> None:
         assert "dbt_marts.customer_360_model_build" in final["task_states"]
 
 
-FILLED_BY_THE_MONTHLY_EVALUATION = {"segment_evaluation_monthly"}
+MONTHLY_EVALUATION_VIEWS = {"segment_evaluation_monthly", "segment_migrations_monthly", "segment_uplift_monthly"}
 
 
 def test_the_marts_are_published(celery_run) -> None:
@@ -299,7 +299,7 @@ def test_the_marts_are_published(celery_run) -> None:
     for table in CONTRACT_TABLES:
         (count,) = _rows(warehouse, f"select count(*) from marts.{table}")[0]
         # the monthly evaluation fills its view by its own DAG (cvm_monthly_evaluation), not this run
-        assert count > 0 or table in FILLED_BY_THE_MONTHLY_EVALUATION, table
+        assert count > 0 or table in MONTHLY_EVALUATION_VIEWS, table
     n_dim, n_360, n_segmented = _rows(
         warehouse,
         """
@@ -323,7 +323,7 @@ def test_every_dashboard_card_runs_as_the_read_only_bi_role(celery_run) -> None:
         conn.execute("set role cvm_reader")
         for board, card in dashboard_cards():
             rows = conn.execute(card["sql"]).fetchall()  # runs as cvm_reader: the grants are right
-            if not FILLED_BY_THE_MONTHLY_EVALUATION & set(re.findall(r"marts\.(\w+)", card["sql"])):
+            if not MONTHLY_EVALUATION_VIEWS & set(re.findall(r"marts\.(\w+)", card["sql"])):
                 assert rows, (board, card["name"])
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select count(*) from raw.finance_invoices")
