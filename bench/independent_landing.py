@@ -55,6 +55,8 @@ class Shares:
     org_mailboxes: float = 0.30  # class 2: organisations reached through several role mailboxes
     household: float = 0.22  # class 5: consumer customers who join an existing household
     family_mailbox: float = 0.55  # class 5: households with a fam.<surname>@ mailbox
+    shared_landline: float = 0.35  # class 5: households with one home phone in several members' records
+    joint_account: float = 0.25  # class 5: partners paying from one joint ("en/of") IBAN
     mover: float = 0.10  # class 3: consumers (and employees) who moved
     typo: float = 0.07  # class 4: records with a typo in a name
     sparse_debtor: float = 0.35  # class 4: person debtors with only initial(s) and surname
@@ -120,6 +122,7 @@ class Person:
     work_mail: str = ""
     household: str = ""
     family_mail: str = ""
+    home_phone: str = ""  # a household's landline, shared by its members
 
 
 class World:
@@ -308,7 +311,14 @@ class World:
                     other.household = p.household = hh
                     self.households.setdefault(hh, [other])
                     self.households[hh].append(p)
-                    if not other.family_mail and self.chance(s.family_mailbox):
+                    if self.chance(s.shared_landline) or other.home_phone:
+                        other.home_phone = other.home_phone or self.landline(other.address.city)
+                        p.home_phone = other.home_phone
+                    if self.chance(s.joint_account):
+                        p.iban = other.iban
+                    if other.family_mail:
+                        p.family_mail = other.family_mail
+                    elif self.chance(s.family_mailbox):
                         provider = self.rng.choices(self.provider_names, self.provider_weights)[0]
                         base = f"fam{self.rng.choice(['.', '', '_'])}{_mail_part(other.infix + other.last)}"
                         mail = f"{base}@{provider}"
@@ -541,6 +551,9 @@ class World:
                 entity = "service/requesters"
             yield entity, row, self._truth(p.party_id, p.customer_id, "person", q, **self._person_facts(p, p.address))
 
+    def phone_of(self, p: Person) -> str:
+        return p.home_phone if p.home_phone and self.chance(0.5) else p.mobile
+
     def _is_head(self, p: Person) -> bool:
         return bool(p.household) and self.households[p.household][0] is p
 
@@ -598,7 +611,7 @@ class World:
             "infix": infix_col,
             "last_name": last_col,
             "email": self.mail_format(mail),
-            "phone": self.phone_format(p.org.phone) if work and p.org and self.chance(0.4) else "",
+            "phone": self.phone_format(p.org.phone if work and p.org else p.home_phone) if self.chance(0.4) else "",
             "mobile": self.phone_format(p.mobile) if self.chance(0.7) else "",
             "birth_date": p.birth.isoformat() if self.chance(0.25 if work else 0.6) else "",
             **addr_cols,
@@ -630,7 +643,7 @@ class World:
             **self.address_cols(addr, sloppy=True),
             "country": self.rng.choice(["NL", "NL", "NLD", "", "Nederland"]),
             "email": self.mail_format(mail),
-            "phone": self.phone_format(p.mobile) if self.chance(0.3 if sparse else 0.55) else "",
+            "phone": self.phone_format(self.phone_of(p)) if self.chance(0.3 if sparse else 0.55) else "",
             "payment_terms_days": "14",
             "created_at": created.isoformat(),
         }
@@ -696,7 +709,7 @@ class World:
             "requester_id": ids.next("requester"),
             "name": name,
             "email": self.mail_format(mail) if self.chance(0.92) else "",
-            "phone": self.phone_format(p.mobile) if self.chance(0.45) else "",
+            "phone": self.phone_format(self.phone_of(p)) if self.chance(0.45) else "",
             "company": (self.org_name(org, q) if self.chance(0.55) else "") if org is not None else "",
             "created_at": _ts(self.rng, self.created()),
         }
@@ -721,8 +734,8 @@ class World:
             return (
                 f"{last}, {infix} {given}".replace("  ", " ").strip(", ") if infix else f"{last}, {given}".strip(", ")
             )
-        if r < 0.9:
-            return f"{last} {infix} {given}".replace("  ", " ").strip()
+        if r < 0.9:  # "Berg van den, J."
+            return f"{last} {infix}, {given}".replace("  ", " ").strip(", ")
         return " ".join(x for x in (given, infix, last) if x).upper()
 
     def infix_style(self, infix: str, last: str) -> str:
