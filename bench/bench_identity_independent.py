@@ -103,13 +103,15 @@ def run_splink(records: pd.DataFrame, workdir: Path) -> tuple[dict[str, pd.DataF
     if out.returncode != 0:
         return {}, {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
     res = json.loads(out.stdout.strip().splitlines()[-1])
-    threshold = str(res.get("threshold", 0.9))
-    preds = {}
-    for thr, cluster in {threshold: res["cluster"], **res.get("clusters_at", {})}.items():
-        clusters = pd.DataFrame({"record_key": res["record_key"], "party_id": "S" + pd.Series(cluster)})
-        clusters["customer_id"] = splink_customers(records, clusters)
-        preds[thr] = clusters
-    return preds, {"seconds": res["seconds"], "version": res["version"], "threshold": threshold}
+    preds, seconds = {}, {}
+    for variant, v in {"standard": res, **res.get("variants", {})}.items():
+        threshold = str(v.get("threshold", 0.9))
+        for thr, cluster in {threshold: v["cluster"], **v.get("clusters_at", {})}.items():
+            clusters = pd.DataFrame({"record_key": v["record_key"], "party_id": "S" + pd.Series(cluster)})
+            clusters["customer_id"] = splink_customers(records, clusters)
+            preds[f"{variant} at {thr}"] = clusters
+            seconds[f"{variant} at {thr}"] = v["seconds"]
+    return preds, {"seconds": seconds, "version": res["version"], "standard": f"standard at {res['threshold']}"}
 
 
 def splink_customers(records: pd.DataFrame, clusters: pd.DataFrame) -> pd.Series:
@@ -268,6 +270,8 @@ def _show(r: pd.Series) -> str:
 
 def one(seed: int, customers: int, args: argparse.Namespace) -> dict[str, object]:
     work = Path(args.workdir) / f"s{seed}_n{customers}"
+    if args.reuse and (work / "results.json").exists():
+        return rescore(work, seed, customers, args)
     if work.exists():
         subprocess.run(["rm", "-rf", str(work)], check=True)
     work.mkdir(parents=True)
@@ -284,6 +288,35 @@ def one(seed: int, customers: int, args: argparse.Namespace) -> dict[str, object
         env["CVM_DATABASE_URL"] = f"{args.pg.rstrip('/')}/{db}"
     load = os.getloadavg()
     run = run_pipeline(work / "landing", env, work / "cvm_run.log")
+    return score_run(work, seed, customers, env, run, manifest, gen_seconds, load)
+
+
+def rescore(work: Path, seed: int, customers: int, args: argparse.Namespace) -> dict[str, object]:
+    """Score an earlier run again (its database and landing zone kept), e.g. after changing the Splink set-up."""
+    old = json.loads((work / "results.json").read_text())
+    env = {**os.environ, "CVM_HOME": str(work / "home")}
+    env.pop("CVM_DATABASE_URL", None)
+    if args.pg:
+        env["CVM_DATABASE_URL"] = f"{args.pg.rstrip('/')}/cvm_indep_s{seed}_n{customers}"
+    run = {
+        "identity_seconds": old["cvm"]["seconds"],
+        "run_seconds": old["cvm"]["run_seconds"],
+        "rc": old["cvm"]["run_rc"],
+    }
+    manifest = json.loads((work / "truth" / "manifest.json").read_text())
+    return score_run(work, seed, customers, env, run, manifest, old["generate_seconds"], tuple(old["load_before"]))
+
+
+def score_run(
+    work: Path,
+    seed: int,
+    customers: int,
+    env: dict[str, str],
+    run: dict[str, float],
+    manifest: dict[str, object],
+    gen_seconds: float,
+    load: tuple[float, ...],
+) -> dict[str, object]:
     evaluation = subprocess.run(
         [str(CVM), "evaluate-identity", "--truth", str(work / "truth")], env=env, capture_output=True, text=True
     )
@@ -315,11 +348,13 @@ def one(seed: int, customers: int, args: argparse.Namespace) -> dict[str, object
     }
     preds, info = run_splink(records, work)
     if preds:
-        standard = preds[str(info["threshold"])]
-        per = {thr: scores(truth, p) for thr, p in preds.items()}
-        best = max(per, key=lambda t: per[t]["party"]["f1"] + per[t]["customer"]["f1"])
-        result["splink"] = {**per[str(info["threshold"])], **info}
-        result["splink_best"] = {**per[best], **info, "threshold": best}
+        std = str(info["standard"])
+        standard = preds[std]
+        per = {key: scores(truth, p) for key, p in preds.items()}
+        best = max(per, key=lambda k: per[k]["party"]["f1"] + per[k]["customer"]["f1"])
+        seconds = info.pop("seconds")
+        result["splink"] = {**per[std], **info, "threshold": std, "seconds": seconds[std]}
+        result["splink_best"] = {**per[best], **info, "threshold": best, "seconds": seconds[best]}
         result["splink_thresholds"] = per
         result["splink_breakdown"] = {"party": breakdown(classes, standard, "party", seed)}
     else:
@@ -346,8 +381,8 @@ def table(results: list[dict]) -> str:
             p, c = e["party"], e["customer"]
             label = {
                 "cvm": "cvm (identity stage)",
-                "splink": f"splink {e.get('version')} at {e.get('threshold')}",
-                "splink_best": f"splink, best threshold in hindsight ({e.get('threshold')})",
+                "splink": f"splink {e.get('version')} ({e.get('threshold')})",
+                "splink_best": f"splink, best in hindsight ({e.get('threshold')})",
             }[engine]
             lines.append(
                 f"| {r['seed']} | {r['customers']:,} | {r['records']:,} | {label} | {p['precision']:.3f} | "
@@ -389,6 +424,7 @@ def main() -> None:
     parser.add_argument("--pg", help="server URL without database, e.g. postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--workdir", default="/tmp/bench_identity_independent")
     parser.add_argument("--markdown", help="also write the tables and examples to this file")
+    parser.add_argument("--reuse", action="store_true", help="score earlier runs in --workdir again (no new cvm run)")
     args = parser.parse_args()
     results = []
     for customers in args.customers:
