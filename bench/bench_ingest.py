@@ -3,6 +3,13 @@
 Usage: .venv/bin/python bench/bench_ingest.py [--rows 1000000] [--no-write]
 Writes the figures with the machine description into the "## Ingestion" section of bench/RESULTS.md.
 The loader runs in a subprocess so its peak RSS (resource.getrusage, children) is its own.
+
+    .venv/bin/python bench/bench_ingest.py --gate LANDING [LANDING ...]
+
+times the raw quality gate against the ingest of whole landing zones instead (issue 7: the gate under three
+times the ingest): per landing zone a fresh database, `load_landing` then `check_raw` in one subprocess, as
+the pipeline's ingest and raw_quality_gate stages do; prints one line per zone (not written to RESULTS.md).
+Make the zones with `python -m cvm.demo --customers 100000 --seed 42 [--volume 4.6]`.
 """
 
 from __future__ import annotations
@@ -122,6 +129,45 @@ def run_loader(url: str, landing: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+GATE = """
+import json, os, sys, time
+from pathlib import Path
+from cvm.ingest import ensure_raw_schema, load_landing
+from cvm.quality import check_raw
+from cvm.settings import load_settings
+url, landing = sys.argv[1], Path(sys.argv[2])
+ensure_raw_schema(url)
+load = [os.getloadavg()[0]]
+t = time.perf_counter()
+report = load_landing(url, landing)
+ingest = time.perf_counter() - t
+load.append(os.getloadavg()[0])
+t = time.perf_counter()
+result = check_raw(load_settings(), url, report.load_ids)
+gate = time.perf_counter() - t
+load.append(os.getloadavg()[0])
+print(json.dumps({"rows": sum(d.rows_loaded or 0 for d in report.deliveries), "ingest_s": ingest,
+                  "gate_s": gate, "passed": result.passed, "load": load}))
+"""
+
+
+def run_gate(server: str, landing: Path) -> dict:
+    """Ingest then raw gate of one landing zone in a fresh database, in a subprocess (GX imported afresh)."""
+    name = f"cvm_bench_gate_{os.getpid()}"
+    url = ensure_database(with_database(server, name))
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", GATE, url, str(landing)], cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        with psycopg.connect(url) as conn:
+            version = conn.execute("show server_version").fetchone()[0]
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    return {**figures, "ratio": figures["gate_s"] / figures["ingest_s"], "postgres": version}
+
+
 def machine(url: str) -> dict[str, str]:
     cpu = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -153,7 +199,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--gate", type=Path, nargs="+", metavar="LANDING", help="time ingest + raw gate instead")
     args = parser.parse_args()
+    if args.gate:
+        server = server_url(load_settings())
+        for landing in args.gate:
+            r = run_gate(server, landing.resolve())
+            print(
+                f"{landing}: {r['rows']:,} rows, ingest {r['ingest_s']:.1f} s, raw gate {r['gate_s']:.1f} s, "
+                f"ratio {r['ratio']:.2f}, passed {r['passed']}, 1-min load {'/'.join(f'{x:.1f}' for x in r['load'])}, "
+                f"PostgreSQL {r['postgres']}",
+                flush=True,
+            )
+        return
     name = f"cvm_bench_{os.getpid()}"
     server = server_url(load_settings())
     url = ensure_database(with_database(server, name))

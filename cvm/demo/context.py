@@ -77,6 +77,7 @@ class Context:
     truth: CsvFile
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     sequences: dict[str, int] = field(default_factory=dict)
+    volume: float = 1.0  # opt-in multiplier of the high-volume streams (activities, campaign events)
 
     def next(self, name: str) -> int:
         """Next number of a per-system id sequence (1-based)."""

@@ -143,7 +143,7 @@ def _activities(
     if start > end:
         return
     years = (end - start + 1) / 365.25
-    n = poisson(rng, years * ACTIVITIES_PER_YEAR[cust.kind] * cust.intensity * scale)
+    n = poisson(rng, years * ACTIVITIES_PER_YEAR[cust.kind] * cust.intensity * scale * ctx.volume)
     writer = ctx.writers[ACTIVITIES]
     b2b = account_id != ""
     manager = cust.org.account_manager if cust.org else ""

@@ -86,16 +86,21 @@ def _clear_previous(out: Path) -> None:
         (out / "truth" / name).unlink(missing_ok=True)
 
 
-def generate(out: Path, customers: int, seed: int, end_date: date = date(2026, 10, 31)) -> GenerateSummary:
+def generate(
+    out: Path, customers: int, seed: int, end_date: date = date(2026, 10, 31), volume: float = 1.0
+) -> GenerateSummary:
     """Write landing deliveries for all contract entities plus the truth behind them.
 
     Same arguments give byte-identical files; every random draw comes from generators seeded with
-    (seed, chunk number), never from global state or the clock.
+    (seed, chunk number), never from global state or the clock. `volume` (opt-in, for benchmarks) multiplies
+    the CRM activities and the campaigns, and so the marketing events; at 1 the output is the default one.
     """
     if customers < 1:
         raise ValueError("customers must be at least 1")
     if seed < 0:
         raise ValueError("seed must be a non-negative integer")
+    if not volume >= 1:
+        raise ValueError("volume must be at least 1")
     out = Path(out)
     started = time.monotonic()
     window = history_window(end_date)
@@ -104,9 +109,9 @@ def generate(out: Path, customers: int, seed: int, end_date: date = date(2026, 1
     truth_dir = out / "truth"
     records = CsvFile(truth_dir / "records.csv", TRUTH_COLUMNS)
     truth_customers = CsvFile(truth_dir / "customers.csv", CUSTOMER_COLUMNS)
-    ctx = Context(window=window, writers=writers, truth=records)
+    ctx = Context(window=window, writers=writers, truth=records, volume=volume)
     world = WorldBuilder(seed, window.start, window.end, customers)
-    campaigns, campaign_days = marketing.campaign_calendar(seed, window.start, window.end)
+    campaigns, campaign_days = marketing.campaign_calendar(seed, window.start, window.end, volume)
     log.info("generating %d customers (seed %d, %s .. %s) into %s", customers, seed, window.start, window.end, out)
     step = max(CHUNK_SIZE, min(100_000, customers // 10))
     next_report = step
@@ -160,6 +165,7 @@ def generate(out: Path, customers: int, seed: int, end_date: date = date(2026, 1
             {
                 "seed": seed,
                 "customers": customers,
+                **({"volume": volume} if volume != 1 else {}),
                 "end_date": end_date.isoformat(),
                 "start_date": window.start.isoformat(),
                 "snapshot_date": window.snapshot.isoformat(),

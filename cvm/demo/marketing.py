@@ -7,6 +7,7 @@ snapshot re-delivered); events per quarter. Higher-value customers receive more 
 from __future__ import annotations
 
 import bisect
+import math
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -45,15 +46,19 @@ class Campaign:
     day: int
 
 
-def campaign_calendar(seed: int, start: date, end: date) -> tuple[list[Campaign], list[int]]:
-    """A few campaigns per month over the window (a constant-size list, independent of customers)."""
+def campaign_calendar(seed: int, start: date, end: date, volume: float = 1.0) -> tuple[list[Campaign], list[int]]:
+    """A few campaigns per month over the window (a constant-size list, independent of customers).
+
+    `volume` > 1 plans that many times the campaigns (so about that many events): a landing zone at the event
+    volume of a busier sender, for benchmarks. At 1 the draws, and so the files, are exactly the default ones."""
     rng = random.Random(f"cvm-demo-campaigns:{seed}")
     out: list[Campaign] = []
     year, month = start.year, start.month
+    rounds = max(1, math.ceil(volume))
     while date(year, month, 1) <= end:
         plan = [("newsletter", 1.0), ("email", 0.8), ("email", 0.4), ("mailing", 0.35), ("social", 0.6), ("web", 0.3)]
         k = 0
-        for channel, chance in plan:
+        for channel, chance in [(c, p * min(1.0, volume - r)) for r in range(rounds) for c, p in plan]:
             if rng.random() >= chance:
                 continue
             day = date(year, month, rng.randint(1, 28)).toordinal()

@@ -40,6 +40,17 @@ def loads_by_entity(conn: Connection, load_ids: list[int]) -> dict[str, list[int
     return dict(out)
 
 
+def rows_by_entity(conn: Connection, load_ids: list[int]) -> dict[str, int]:
+    """`<system>_<entity>` -> rows loaded by the loads among `load_ids` in force (to parse the largest first)."""
+    return dict(
+        conn.execute(
+            "select system || '_' || entity, sum(rows_loaded)::bigint from raw.load_audit where load_id = any(%s)"
+            " and status = 'loaded' and rows_loaded > 0 group by 1",
+            (list(load_ids),),
+        ).fetchall()
+    )
+
+
 def record_verdicts(conn: Connection, verdicts: dict[int, str | None]) -> None:
     """load id -> None (passed) or the reason it is blocked."""
     for load_id, reason in verdicts.items():

@@ -34,40 +34,93 @@ def parsed(kind: str, col: sql.Composable) -> sql.Composable:
     return sql.SQL(_PARSE[kind]).format(c=col)
 
 
-def raw_query(entity: Entity, casts: dict[str, str], load_ids: list[int]) -> sql.Composed:
-    """Rows of `raw.<entity>` in these loads, with `<col>__invalid` and (numbers) `<col>__value` columns."""
-    cols = [
-        sql.SQL("r.{}").format(sql.Identifier(c)) for c in (*entity.columns, "_load_id", "_source_file", "_row_number")
-    ]
+LINEAGE = ("_load_id", "_source_file", "_row_number")  # where a value was delivered: always kept
+_ALL_COLUMN_TYPES = ("expect_table_column", "expect_table_columns")  # table-shape expectations read every column
+
+
+def checked_columns(entity: Entity, expectations: tuple[dict, ...]) -> tuple[str, ...]:
+    """The delivered columns the suite's expectations name, in contract order; every column when one of
+    them is about the table's columns (their count, set or order), so the gate never hides a column."""
+    if any(e["type"].startswith(_ALL_COLUMN_TYPES) for e in expectations):
+        return entity.columns
+    named: set[str] = set()
+    for exp in expectations:
+        for value in exp["kwargs"].values():
+            named.update(v for v in (value if isinstance(value, list | tuple) else [value]) if isinstance(v, str))
+    return tuple(c for c in entity.columns if c in named)
+
+
+def unique_keys(expectations: tuple[dict, ...]) -> tuple[str, ...]:
+    """The columns uniqueness expectations group by (`_load_id` and the entity's id)."""
+    keys: list[str] = []
+    for exp in expectations:
+        if "unique" in exp["type"]:
+            kwargs = exp["kwargs"]
+            for column in [kwargs["column"]] if "column" in kwargs else kwargs.get("column_list") or ():
+                if column not in keys:
+                    keys.append(column)
+    return tuple(keys)
+
+
+def raw_query(
+    entity: Entity, casts: dict[str, str], load_ids: list[int], columns: tuple[str, ...] | None = None
+) -> sql.Composed:
+    """Rows of `raw.<entity>` in these loads: `columns` (default all), where they were delivered, and
+    `<col>__invalid` and (numbers) `<col>__value` for every cast column.
+
+    Each value is parsed once, in a subquery the planner may not flatten (`offset 0`): flattened, the
+    parse would be repeated for `__invalid` and `__value`."""
+    kept = entity.columns if columns is None else columns
+    inner = [sql.SQL("r.{}").format(sql.Identifier(c)) for c in (*dict.fromkeys((*kept, *casts)), *LINEAGE)]
+    outer = [sql.Identifier(c) for c in (*kept, *LINEAGE)]
     for column, kind in casts.items():
-        col = sql.SQL("r.{}").format(sql.Identifier(column))
-        value = parsed(kind, col)
-        cols.append(
-            sql.SQL("case when nullif(btrim({c}), '') is not null and {v} is null then {c} end as {n}").format(
-                c=col, v=value, n=sql.Identifier(f"{column}__invalid")
+        col, parsed_as = sql.Identifier(column), sql.Identifier(f"{column}__parsed")
+        inner.append(sql.SQL("{v} as {p}").format(v=parsed(kind, sql.SQL("r.{}").format(col)), p=parsed_as))
+        outer.append(
+            sql.SQL("case when nullif(btrim({c}), '') is not null and {p} is null then {c} end as {n}").format(
+                c=col, p=parsed_as, n=sql.Identifier(f"{column}__invalid")
             )
         )
         if kind in ("integer", "amount"):
-            cols.append(sql.SQL("{v} as {n}").format(v=value, n=sql.Identifier(f"{column}__value")))
+            outer.append(sql.SQL("{p} as {n}").format(p=parsed_as, n=sql.Identifier(f"{column}__value")))
     return sql.SQL(
-        "select {cols} from raw.{table} r join raw.load_audit a on a.load_id = r._load_id where r._load_id = any({ids})"
+        "select {outer} from (select {inner} from raw.{table} r join raw.load_audit a on a.load_id = r._load_id"
+        " where r._load_id = any({ids}) offset 0) p"
     ).format(
-        cols=sql.SQL(", ").join(cols),
+        outer=sql.SQL(", ").join(outer),
+        inner=sql.SQL(", ").join(inner),
         table=sql.Identifier(entity.name),
         ids=sql.Literal([int(i) for i in load_ids]),
     )
 
 
-def materialise(entity: Entity, casts: dict[str, str], load_ids: list[int]) -> sql.Composed:
-    """Build `raw_gate.<entity>` once: every expectation then reads the parsed rows, not the raw ones."""
+def materialise(
+    entity: Entity,
+    casts: dict[str, str],
+    load_ids: list[int],
+    columns: tuple[str, ...] | None = None,
+    keys: tuple[str, ...] = (),
+) -> sql.Composed:
+    """Build `raw_gate.<entity>` once: every expectation then reads the parsed rows, not the raw ones.
+
+    Only the columns the suite checks are kept (writing the others cost as much as parsing), and only the
+    `keys` (the uniqueness checks' columns: their grouping is the one plan that needs statistics) are
+    analysed; the other expectations are single aggregate scans."""
     table = sql.Identifier(GATE_SCHEMA, entity.name)
-    return sql.SQL("drop table if exists {t}; create unlogged table {t} as {q}; analyze {t}").format(
-        t=table, q=raw_query(entity, casts, load_ids)
+    analyse = (
+        sql.SQL("; analyze {t} ({k})").format(t=table, k=sql.SQL(", ").join(map(sql.Identifier, keys)))
+        if keys
+        else sql.SQL("")
+    )
+    return sql.SQL("drop table if exists {t}; create unlogged table {t} as {q}{a}").format(
+        t=table, q=raw_query(entity, casts, load_ids, columns), a=analyse
     )
 
 
 def flagged_insert(entity: Entity, casts: dict[str, str]) -> sql.Composed:
-    """Copy the unparsable values of `raw_gate.<entity>` to `raw.flagged_values` (file, row, column, value)."""
+    """Copy the unparsable values of `raw_gate.<entity>` to `raw.flagged_values` (file, row, column, value).
+
+    One narrow scan per cast column: cheaper than one scan that fans every row out to all cast columns."""
     parts = [
         sql.SQL(
             "select _load_id, {sys}, {ent}, _source_file, _row_number, {col}, {inv}, {why} from {t}"

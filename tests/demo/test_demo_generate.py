@@ -413,3 +413,19 @@ def test_memory_stays_bounded_when_customers_grow(tmp_path: Path) -> None:
             tracemalloc.stop()
     assert peaks[5000] < peaks[1000] + 2_000_000, peaks
     assert peaks[5000] < 40_000_000, peaks
+
+
+def test_volume_multiplies_activities_and_events_and_one_is_the_default(tmp_path: Path) -> None:
+    """The opt-in benchmark knob: at 1 the very same bytes as without it, at 3 about three times the
+    activities and campaign events for the same customers and invoices."""
+    base = generate(tmp_path / "base", customers=200, seed=41, end_date=END)
+    one = generate(tmp_path / "one", customers=200, seed=41, end_date=END, volume=1.0)
+    three = generate(tmp_path / "three", customers=200, seed=41, end_date=END, volume=3.0)
+    assert _digest(base.out) == _digest(one.out)
+    assert "volume" not in json.loads(base.manifest.read_text())
+    assert json.loads(three.manifest.read_text())["volume"] == 3.0
+    for path in ("crm/activities", "marketing/events"):
+        assert 2.4 < three.counts[path] / base.counts[path] < 3.6, path
+    assert three.counts["finance/invoices"] == base.counts["finance/invoices"]
+    with pytest.raises(ValueError, match="volume"):
+        generate(tmp_path / "bad", customers=1, seed=1, end_date=END, volume=0.5)
