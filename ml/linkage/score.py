@@ -219,6 +219,8 @@ def apply_rules(
             & levels["first_name"].eq(-1)
             & levels["initial"].ne(0)
         )
+        # the same first name at the same organisation, no surname on a side to contradict it
+        agree |= levels["organisation"].eq(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(-1)
         # the same exact full name within one postcode (house number unknown on a side)
         agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
         # different names mean two people, unless the birth date and another identifier both agree
