@@ -221,6 +221,15 @@ def apply_rules(
         )
         # the same first name at the same organisation, no surname on a side to contradict it
         agree |= levels["organisation"].eq(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(-1)
+        # the surname at one address with no first name on a side (a debtor 'Visser' at the subscriber's
+        # postcode); the initial may confirm. A household's surname-only record is kept from joining two
+        # members by the cluster constraints (`constraints.py`): it joins the one it fits best.
+        agree |= (
+            levels["address"].ge(2)
+            & levels["last_name"].eq(NAME_EXACT)
+            & levels["first_name"].eq(-1)
+            & levels["initial"].ne(0)
+        )
         # the same exact full name within one postcode (house number unknown on a side)
         agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
         # different names mean two people, unless the birth date and another identifier both agree
