@@ -24,7 +24,7 @@ from ml.linkage.explain import COLUMNS as EXPLAIN_COLUMNS
 from ml.linkage.explain import DDL as EXPLAIN_DDL
 from ml.linkage.explain import explain
 from ml.linkage.ids import assign_stable_ids
-from ml.linkage.score import score_pairs, term_frequency_adjustment
+from ml.linkage.score import namesake_probability, score_pairs, term_frequency_adjustment
 from ml.linkage.standardise import prepare_records
 
 log = logging.getLogger("ml.linkage")
@@ -114,8 +114,15 @@ def resolve(
         levels = compare_levels(pairs, sub, fields)
         timer.step(f"compare.{kind}", "%d comparison vectors", len(levels))
         tf = term_frequency_adjustment(levels, sub, "last_name", "last_name") if kind == "person" else None
+        namesake = namesake_probability(levels, sub) if kind == "person" else None
         scored, model = score_pairs(
-            levels, fields, kind, threshold, settings.linkage_name_only_max_probability, adjustment=tf
+            levels,
+            fields,
+            kind,
+            threshold,
+            settings.linkage_name_only_max_probability,
+            adjustment=tf,
+            namesake=namesake,
         )
         explanations.append(
             explain(levels, model, scored["match_probability"].to_numpy(), kind, settings.identity_review_lower)
