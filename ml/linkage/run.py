@@ -113,7 +113,12 @@ def resolve(
         timer.step(f"block.{kind}", "%d candidate pairs %s", len(pairs), per_pass)
         levels = compare_levels(pairs, sub, fields)
         timer.step(f"compare.{kind}", "%d comparison vectors", len(levels))
-        tf = term_frequency_adjustment(levels, sub, "last_name", "last_name") if kind == "person" else None
+        # exact agreement on a common surname (Jansen) or company name weighs less than on a rare one
+        tf = (
+            term_frequency_adjustment(levels, sub, "last_name", "last_name")
+            if kind == "person"
+            else term_frequency_adjustment(levels, sub, "organisation_name", "organisation_key")
+        )
         namesake = namesake_probability(levels, sub) if kind == "person" else None
         scored, model = score_pairs(
             levels,
