@@ -311,6 +311,9 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         df["first_name"], lambda s: s.split(" ")[0] if s and len(s.split(" ")[0]) > 1 else None
     )
     df["last_name_key"] = _umap(df["last_name"], dutch_phonetic).astype(object)
+    # prefix and surname as one word ('vandenberg'), for comparing surnames whose prefix is mistyped
+    full_surname = (df["infix"].fillna("") + df["last_name"].fillna("")).where(df["last_name"].notna())
+    df["surname_full"] = _umap(full_surname, lambda s: re.sub(r"[^a-z]", "", s) or None).astype(object)
     df["organisation_key"] = df["organisation_name"].astype(object)
     # a CRM contact without a company field works at its account: give it the account's name, so a
     # subscriber who typed that company meets it (class 1: people at an organisation)

@@ -44,3 +44,25 @@ def test_a_sparse_subscriber_gets_its_name_from_its_mail_and_a_stated_name_wins(
     assert df.loc["mkt:2", ["first_name", "infix", "last_name"]].tolist() == ["tineke", "de", "jong"]
     assert df.loc["mkt:3", ["first_name", "last_name"]].tolist() == ["jan", "bos"]
     assert df["name_from_email"].tolist() == [False, False, True, True, False]
+
+
+def test_a_mistyped_surname_prefix_is_a_typo_not_another_name() -> None:
+    from ml.linkage.compare import NAME_CLOSE, NAME_EXACT, PERSON_FIELDS, compare_levels
+
+    base = {"party_kind": "person", "phone": None, "postcode": None, "house_number": None, "email": None}
+    base |= {"house_number_addition": None, "kvk_number": None, "iban": None, "vat_number": None}
+    base |= {"birth_date": None, "first_seen_at": None, "first_name": "Willem", "organisation_record_key": None}
+    records = prepare_records(
+        pd.DataFrame(
+            [
+                {**base, "record_key": "a", "infix": "van den", "last_name": "Berg"},
+                {**base, "record_key": "b", "infix": None, "last_name": "vsn den Berg"},
+                {**base, "record_key": "c", "infix": None, "last_name": "Jong, de"},
+                {**base, "record_key": "d", "infix": None, "last_name": "de Jong"},
+                {**base, "record_key": "e", "infix": None, "last_name": "Bakker"},
+            ]
+        )
+    )
+    pairs = pd.MultiIndex.from_tuples([("a", "b"), ("c", "d"), ("a", "e")])
+    levels = compare_levels(pairs, records, PERSON_FIELDS)["last_name"].tolist()
+    assert levels == [NAME_CLOSE, NAME_EXACT, 0]
