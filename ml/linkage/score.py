@@ -233,8 +233,8 @@ def apply_rules(
             & levels["first_name"].eq(-1)
             & levels["initial"].ne(0)
         )
-        # the same exact full name within one postcode (house number unknown on a side)
-        agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
+        # the same full name (exact or a typo apart) within one postcode (house number unknown on a side)
+        agree |= levels["address"].ge(2) & full_name
         # different names mean two people, unless the birth date and another identifier both agree
         # (a swapped or mistyped name on the same person, as in FEBRL; spouses rarely share a birth date)
         name_conflict = (
