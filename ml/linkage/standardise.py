@@ -237,16 +237,19 @@ def fill_names_from_email(df: pd.DataFrame) -> pd.DataFrame:
         return df
     firsts, slugs = name_vocabulary(df["first_name"], df["last_name"], df["infix"])
     local = df.loc[lacking, "email"].str.split("@").str[0]
-    parsed = _umap(local, lambda v: names_from_email(v, firsts, slugs))
-    for key, (first, initial, surname) in parsed.items():
-        changed = False
-        if df.at[key, "last_name"] is None and surname is not None:
-            df.at[key, "last_name"], df.at[key, "infix"] = slugs[surname]
-            changed = True
-        if df.at[key, "first_name"] is None and (first or initial):
-            df.at[key, "first_name"] = first or initial
-            changed = True
-        df.at[key, "name_from_email"] = changed
+    parsed = pd.DataFrame(
+        _umap(local, lambda v: names_from_email(v, firsts, slugs)).tolist(),
+        index=local.index,
+        columns=["first", "initial", "surname"],
+    )
+    last_missing = df.loc[parsed.index, "last_name"].isna() & parsed["surname"].notna()
+    first_missing = df.loc[parsed.index, "first_name"].isna() & (parsed["first"].notna() | parsed["initial"].notna())
+    surname = parsed.loc[last_missing, "surname"].map(slugs)
+    df.loc[surname.index, "last_name"] = surname.str[0]
+    df.loc[surname.index, "infix"] = surname.str[1]
+    first = parsed.loc[first_missing, "first"].fillna(parsed.loc[first_missing, "initial"])
+    df.loc[first.index, "first_name"] = first
+    df.loc[parsed.index, "name_from_email"] = (last_missing | first_missing).to_numpy()
     return df
 
 
