@@ -499,3 +499,30 @@ def test_a_name_alone_is_as_likely_as_its_rarity_and_a_common_one_leaves_the_rev
     rare = pairs.loc[("crm:contacts:R1", "marketing:subscribers:R2")]
     assert common < settings.identity_review_lower <= rare <= settings.linkage_name_only_max_probability
     assert not result.pairs["is_match"].any()
+
+
+def test_a_work_domain_that_spells_the_company_name_joins_its_customer(settings):
+    """Class 1 at customer level: the organisation's own records carry no e-mail, but the contact's
+    domain spells its name ('fatratrakax.nl', 'Fatratrakax Bakery'); a domain spelling two companies'
+    names ('bakkerij.nl') links to neither."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "107001",
+            kind="organisation",
+            organisation_name="Fatratrakax Bakery",
+            kvk_number="79258138",
+            postcode="1088KJ",
+            house_number="2",
+        ),
+        rec("finance:debtors", "107002", kind="organisation", organisation_name="Bakkerij Jansen", kvk_number="111"),
+        rec("finance:debtors", "107003", kind="organisation", organisation_name="Bakkerij Smit", kvk_number="222"),
+        rec("crm:contacts", "CON-71", first_name="maria", last_name="kok", email="m.kok@fatratrakax.nl"),
+        rec("crm:contacts", "CON-72", first_name="bram", last_name="dekker", email="bram@bakkerij.nl"),
+    )
+    assert _clusters(frame, settings, "customer") == {
+        frozenset({"107001", "CON-71"}),
+        frozenset({"107002"}),
+        frozenset({"107003"}),
+        frozenset({"CON-72"}),
+    }
