@@ -41,6 +41,8 @@ PERSON_PASSES: tuple[BlockPass, ...] = (
     # colleagues' records meet within their organisation (a helpdesk call logged as 'Visser, Bakkerij X')
     BlockPass("last_name_at_organisation", on=("last_name_key", "organisation_key")),
     BlockPass("last_name_at_work_domain", on=("last_name_key", "work_domain")),
+    # a subscriber who gave a first name and the company only ('Jesse', 'Marstostobel Dental')
+    BlockPass("first_name_at_organisation", on=("first_name_std", "organisation_key")),
     BlockPass("last_name_in_postcode4", on=("postcode4",), sort_on="last_name", window=5),
 )
 

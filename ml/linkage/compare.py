@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import jellyfish
 import numpy as np
 import pandas as pd
 import recordlinkage
@@ -155,6 +156,33 @@ def nickname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFr
     return out
 
 
+def surname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """Surnames compared with their prefix as well ('vsn den berg' vs 'van den' + 'berg', 'dr boer' vs
+    'de' + 'boer'): a mistyped prefix the standardisation could not split off is a typo, not another
+    name. The better of the two levels counts."""
+    low = np.flatnonzero((level >= 0) & (level < NAME_EXACT))
+    if len(low) == 0 or "surname_full" not in records:
+        return level
+    left, right = _sides(pairs[low], records, "surname_full")
+    full = np.array(
+        [
+            _name_level_one(a, b) if isinstance(a, str) and isinstance(b, str) else -1
+            for a, b in zip(left, right, strict=True)
+        ],
+        dtype=np.int8,
+    )
+    out = level.copy()
+    out[low] = np.maximum(level[low], full)
+    return out
+
+
+def _name_level_one(a: str, b: str) -> int:
+    if a == b:
+        return NAME_EXACT
+    jw = jellyfish.jaro_winkler_similarity(a, b)
+    return NAME_CLOSE if jw >= JW_CLOSE else NAME_SIMILAR if jw >= JW_SIMILAR else 0
+
+
 def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
     """An organisation's e-mail domain (public providers excluded): 1 same, 0 differ, -1 missing.
 
@@ -241,5 +269,7 @@ def compare_levels(
                 part[f.name] = CUSTOM_LEVELS[f.method](chunk, records)
             elif f.name == "first_name":
                 part[f.name] = nickname_upgrade(part[f.name].to_numpy(), chunk, records)
+            elif f.name == "last_name":
+                part[f.name] = surname_upgrade(part[f.name].to_numpy(), chunk, records)
         parts.append(part[[f.name for f in fields]])
     return pd.concat(parts)

@@ -3,11 +3,13 @@
 Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account), then the
 person's company name equal to an organisation party's normalised name (unique, or unique within the
 person's postcode area), then the person's work e-mail domain equal to one organisation party's
-domain. A person party votes over its records; without any link the person is a
-customer on their own (B2C).
+domain, or spelling one organisation party's name (zenbelrostox.nl, 'Zenbelrostox'). A person party
+votes over its records; without any link the person is a customer on their own (B2C).
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -59,6 +61,42 @@ def _domain_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     return links
 
 
+MIN_STEM = 4  # shorter domain names ('bv.nl', 'abc.nl') say too little about a company name
+
+
+def _stem(domain: str) -> str:
+    """'bakkerij-vandam.nl' -> 'bakkerijvandam': the registered name of a domain without its extension."""
+    parts = domain.split(".")
+    return re.sub(r"[^a-z0-9]", "", parts[-2] if len(parts) >= 2 else parts[0])
+
+
+def _name_stems(name: str) -> list[str]:
+    """A company name's leading words run together: 'fatratrakax bakery' -> 'fatratrakax',
+    'fatratrakaxbakery'; one of them is what a company registers as its domain."""
+    words = [re.sub(r"[^a-z0-9]", "", w) for w in name.split()]
+    return [s for s in ("".join(words[: i + 1]) for i in range(len(words))) if len(s) >= MIN_STEM]
+
+
+def _domain_name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """Person record -> organisation party whose name the work e-mail domain spells: lotte@zenbelrostox.nl
+    works at 'Zenbelrostox', m.kok@fatratrakax.nl at 'Fatratrakax Bakery', when the organisation's own
+    records carry no e-mail. Only a domain name that spells exactly one organisation party links."""
+    orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
+    persons = records[records["party_kind"].eq("person") & records["work_domain"].notna()]
+    if persons.empty or orgs.empty:
+        return pd.DataFrame(columns=["record_key", "org_party", "weight"])
+    org_party = party.loc[orgs.index].to_numpy()
+    stems = pd.DataFrame(
+        [(s, p) for name, p in zip(orgs["organisation_key"], org_party, strict=True) for s in _name_stems(name)],
+        columns=["stem", "org_party"],
+    ).drop_duplicates()
+    stems = stems[stems.groupby("stem")["org_party"].transform("nunique").eq(1)]
+    person_stems = persons["work_domain"].map(_stem).rename("stem").to_frame().reset_index(names="record_key")
+    links = person_stems.merge(stems, on="stem")[["record_key", "org_party"]].drop_duplicates()
+    links["weight"] = NAME_LINK_WEIGHT
+    return links
+
+
 def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """record_key -> customer group label and customer_type.
 
@@ -77,7 +115,8 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
             "weight": CRM_LINK_WEIGHT,
         }
     )
-    parts = [f for f in (crm_links, _name_links(records, party), _domain_links(records, party)) if len(f)]
+    found = (crm_links, _name_links(records, party), _domain_links(records, party), _domain_name_links(records, party))
+    parts = [f for f in found if len(f)]
     links = pd.concat(parts, ignore_index=True) if parts else crm_links
     links["person_party"] = party.loc[links["record_key"]].to_numpy() if len(links) else []
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()

@@ -24,7 +24,7 @@ from ml.linkage.explain import COLUMNS as EXPLAIN_COLUMNS
 from ml.linkage.explain import DDL as EXPLAIN_DDL
 from ml.linkage.explain import explain
 from ml.linkage.ids import assign_stable_ids
-from ml.linkage.score import score_pairs, term_frequency_adjustment
+from ml.linkage.score import namesake_probability, score_pairs, term_frequency_adjustment
 from ml.linkage.standardise import prepare_records
 
 log = logging.getLogger("ml.linkage")
@@ -113,9 +113,21 @@ def resolve(
         timer.step(f"block.{kind}", "%d candidate pairs %s", len(pairs), per_pass)
         levels = compare_levels(pairs, sub, fields)
         timer.step(f"compare.{kind}", "%d comparison vectors", len(levels))
-        tf = term_frequency_adjustment(levels, sub, "last_name", "last_name") if kind == "person" else None
+        # exact agreement on a common surname (Jansen) or company name weighs less than on a rare one
+        tf = (
+            term_frequency_adjustment(levels, sub, "last_name", "last_name")
+            if kind == "person"
+            else term_frequency_adjustment(levels, sub, "organisation_name", "organisation_key")
+        )
+        namesake = namesake_probability(levels, sub) if kind == "person" else None
         scored, model = score_pairs(
-            levels, fields, kind, threshold, settings.linkage_name_only_max_probability, adjustment=tf
+            levels,
+            fields,
+            kind,
+            threshold,
+            settings.linkage_name_only_max_probability,
+            adjustment=tf,
+            namesake=namesake,
         )
         explanations.append(
             explain(levels, model, scored["match_probability"].to_numpy(), kind, settings.identity_review_lower)

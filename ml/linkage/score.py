@@ -195,8 +195,11 @@ def apply_rules(
     party_kind: str,
     name_only_max_probability: float = 0.5,
     conflict_max_probability: float = 0.05,
+    namesake: np.ndarray | None = None,
 ) -> pd.Series:
-    """Cap probabilities the independence model overstates (see module docstring)."""
+    """Cap probabilities the independence model overstates (see module docstring). `namesake`: per pair
+    the chance that a name agreement alone means one person (`namesake_probability`); a name-only pair
+    gets at most that, so a common name falls below the review band instead of filling it."""
     out = proba.copy()
     identifying = [f.name for f in fields if f.identifying]
     # an address counts as identifying only with the house number (level 3)
@@ -219,8 +222,19 @@ def apply_rules(
             & levels["first_name"].eq(-1)
             & levels["initial"].ne(0)
         )
-        # the same exact full name within one postcode (house number unknown on a side)
-        agree |= levels["address"].ge(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(NAME_EXACT)
+        # the same first name at the same organisation, no surname on a side to contradict it
+        agree |= levels["organisation"].eq(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(-1)
+        # the surname at one address with no first name on a side (a debtor 'Visser' at the subscriber's
+        # postcode); the initial may confirm. A household's surname-only record is kept from joining two
+        # members by the cluster constraints (`constraints.py`): it joins the one it fits best.
+        agree |= (
+            levels["address"].ge(2)
+            & levels["last_name"].eq(NAME_EXACT)
+            & levels["first_name"].eq(-1)
+            & levels["initial"].ne(0)
+        )
+        # the same full name (exact or a typo apart) within one postcode (house number unknown on a side)
+        agree |= levels["address"].ge(2) & full_name
         # different names mean two people, unless the birth date and another identifier both agree
         # (a swapped or mistyped name on the same person, as in FEBRL; spouses rarely share a birth date)
         name_conflict = (
@@ -229,11 +243,15 @@ def apply_rules(
             | levels["initial"].eq(0)
         )
         conflict = (levels["birth_date"].eq(0) & ~birth_date_outweighed(levels)) | (name_conflict & ~vouched(levels))
-    out = out.where(agree, np.minimum(out, name_only_max_probability))
+    name_only_cap = np.full(len(out), name_only_max_probability)
+    if namesake is not None:
+        name_only_cap = np.where(np.isnan(namesake), name_only_cap, np.minimum(name_only_cap, namesake))
+    out = out.where(agree, np.minimum(out, name_only_cap))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out
 
 
+NAME_FIELDS = ("first_name", "last_name", "initial")
 TF_MIN, TF_MAX = -2.5, 1.0  # bounds of the term-frequency adjustment (log-odds)
 
 
@@ -255,6 +273,31 @@ def term_frequency_adjustment(levels: pd.DataFrame, records: pd.DataFrame, field
     return np.where(levels[field].to_numpy() == NAME_EXACT, adj, 0.0)
 
 
+def namesake_probability(levels: pd.DataFrame, records: pd.DataFrame) -> np.ndarray:
+    """Per person pair: the chance that its name agreement alone means one person, 1 / (1 + the records
+    expected to carry that name by chance), from the name frequencies of these records themselves (a
+    term-frequency adjustment: 'Jan Jansen' is shared by many, 'Ids Broekhoven' by few). An exact name
+    counts by its own frequency, a close one by its phonetic key or initial; NaN where no name agrees."""
+    if len(levels) == 0:
+        return np.zeros(0)
+    left = levels.index.get_level_values(0)
+    n = int(records["last_name"].notna().sum())
+
+    def freq(column: str) -> np.ndarray:
+        tf = records[column].dropna().value_counts(normalize=True)
+        return np.nan_to_num(records[column].reindex(left).map(tf).to_numpy(dtype=float), nan=1.0)
+
+    first, last = levels["first_name"].to_numpy(), levels["last_name"].to_numpy()
+    f_first = np.select(
+        [first == NAME_EXACT, (first >= NAME_SIMILAR) | levels["initial"].eq(1).to_numpy()],
+        [freq("first_name_std"), freq("first_initial")],
+        default=1.0,
+    )
+    f_last = np.select([last == NAME_EXACT, last >= NAME_SIMILAR], [freq("last_name"), freq("last_name_key")], 1.0)
+    p = 1.0 / (1.0 + max(n - 1, 0) * f_first * f_last)
+    return np.where((f_first < 1.0) | (f_last < 1.0), p, np.nan)
+
+
 def score_pairs(
     levels: pd.DataFrame,
     fields: tuple[Field, ...],
@@ -262,15 +305,23 @@ def score_pairs(
     threshold: float,
     name_only_max_probability: float = 0.5,
     adjustment: np.ndarray | None = None,
+    namesake: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, FellegiSunter]:
     """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match."""
     model = FellegiSunter(fields).fit(levels)
+    if namesake is not None and len(levels):
+        # the name's own evidence is its frequency (namesake odds); the other fields still count, so a
+        # rare name with a different e-mail and phone is less likely than a rare name with nothing else
+        others = model.field_weights(levels).drop(columns=list(NAME_FIELDS), errors="ignore").sum(axis=1)
+        logit = np.log(np.clip(namesake, EPS, 1 - EPS) / np.clip(1 - namesake, EPS, 1)) + others.to_numpy() * np.log(2)
+        namesake = np.where(np.isnan(namesake), np.nan, 1.0 / (1.0 + np.exp(-logit)))
     proba = apply_rules(
         model.predict_proba(levels, adjustment),
         levels,
         fields,
         party_kind,
         name_only_max_probability,
+        namesake=namesake,
     )
     out = pd.DataFrame(
         {

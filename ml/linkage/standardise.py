@@ -174,6 +174,85 @@ def dutch_phonetic(name: str | None) -> str | None:
     return s[0] + re.sub(r"[aeiouy]", "", s[1:])
 
 
+_LOCAL_SEPARATORS = re.compile(r"[._+-]+")
+
+
+def name_vocabulary(
+    first_names: pd.Series, last_names: pd.Series, infixes_: pd.Series
+) -> tuple[frozenset[str], dict[str, tuple[str, str | None]]]:
+    """First names and surnames as they occur in the records themselves ('vandenberg' -> ('berg',
+    'van den')): the words a mailbox name is read against, so no name list is built in."""
+    firsts = frozenset(n for n in first_names.dropna().unique() if len(n) > 1 and n.isalpha())
+    slugs: dict[str, tuple[str, str | None]] = {}
+    pairs = pd.DataFrame({"last": last_names, "infix": infixes_}).dropna(subset=["last"])
+    counts = pairs.fillna({"infix": ""}).value_counts()
+    for (last, infix), _n in counts.items():  # most frequent spelling first
+        slug = re.sub(r"[^a-z]", "", f"{infix}{last}")
+        if len(slug) >= 3:
+            slugs.setdefault(slug, (last, infix or None))
+    return firsts, slugs
+
+
+def names_from_email(
+    local: str, firsts: frozenset[str], surnames: dict[str, object]
+) -> tuple[str | None, str | None, str | None]:
+    """(first name, initial, surname slug) read from a mailbox name: 'jan.jansen', 'j.jansen',
+    'jjansen', 'jansen.jan', 'janjansen', 'fam.jansen' (digits dropped); Nones where it says nothing.
+
+    A sparse record (a subscriber with only an e-mail and a postcode) gets the name its owner typed
+    into the address; it is read only against names other records carry."""
+    prefixes = _mailboxes()[1]
+    tokens = [t for t in _LOCAL_SEPARATORS.split(re.sub(r"\d+", "", local)) if t]
+    if len(tokens) == 2:
+        a, b = tokens
+        if a in prefixes and b in surnames:
+            return None, None, b
+        if b in surnames and (a in firsts or len(a) == 1):
+            return (a if len(a) > 1 else None), a[0], b
+        if a in surnames and b in firsts:
+            return b, b[0], a
+        return None, None, None
+    if len(tokens) != 1:
+        return None, None, None
+    t = tokens[0]
+    if t in firsts:
+        return t, t[0], None
+    if t in surnames:
+        return None, None, t
+    if len(t) >= 5 and t[1:] in surnames:
+        return None, t[0], t[1:]
+    for i in range(2, len(t) - 2):
+        if t[:i] in firsts and t[i:] in surnames:
+            return t[:i], t[0], t[i:]
+    return None, None, None
+
+
+def fill_names_from_email(df: pd.DataFrame) -> pd.DataFrame:
+    """Persons without a first or last name get the one their e-mail address spells, where it does
+    (`names_from_email`); a stated name is never overwritten. Marks `name_from_email`."""
+    persons = df["party_kind"].eq("person") & df["email"].notna()
+    lacking = persons & (df["first_name"].isna() | df["last_name"].isna())
+    df["name_from_email"] = False
+    if not lacking.any():
+        return df
+    firsts, slugs = name_vocabulary(df["first_name"], df["last_name"], df["infix"])
+    local = df.loc[lacking, "email"].str.split("@").str[0]
+    parsed = pd.DataFrame(
+        _umap(local, lambda v: names_from_email(v, firsts, slugs)).tolist(),
+        index=local.index,
+        columns=["first", "initial", "surname"],
+    )
+    last_missing = df.loc[parsed.index, "last_name"].isna() & parsed["surname"].notna()
+    first_missing = df.loc[parsed.index, "first_name"].isna() & (parsed["first"].notna() | parsed["initial"].notna())
+    surname = parsed.loc[last_missing, "surname"].map(slugs)
+    df.loc[surname.index, "last_name"] = surname.str[0]
+    df.loc[surname.index, "infix"] = surname.str[1]
+    first = parsed.loc[first_missing, "first"].fillna(parsed.loc[first_missing, "initial"])
+    df.loc[first.index, "first_name"] = first
+    df.loc[parsed.index, "name_from_email"] = (last_missing | first_missing).to_numpy()
+    return df
+
+
 def _digits(value: object) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -226,6 +305,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         df[col] = _umap(df[col], fold).astype(object)
     # 'Boer, M. de' split by a source as first name 'de': a surname prefix is never a first name
     df["first_name"] = _umap(df["first_name"], lambda s: None if s in infixes() else s).astype(object)
+    df["email"] = _umap(df["email"], _clean_lower).astype(object) if "email" in df else None
+    df = fill_names_from_email(df)
     df["first_name_std"] = _umap(df["first_name"], canonical_first_name).astype(object)
     df["first_initial"] = _umap(df["first_name"], lambda s: s[0] if s else None).astype(object)
     df["first_initials"] = _umap(df["first_name"], first_initials).astype(object)
@@ -233,13 +314,15 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         df["first_name"], lambda s: s.split(" ")[0] if s and len(s.split(" ")[0]) > 1 else None
     )
     df["last_name_key"] = _umap(df["last_name"], dutch_phonetic).astype(object)
+    # prefix and surname as one word ('vandenberg'), for comparing surnames whose prefix is mistyped
+    full_surname = (df["infix"].fillna("") + df["last_name"].fillna("")).where(df["last_name"].notna())
+    df["surname_full"] = _umap(full_surname, lambda s: re.sub(r"[^a-z]", "", s) or None).astype(object)
     df["organisation_key"] = df["organisation_name"].astype(object)
     # a CRM contact without a company field works at its account: give it the account's name, so a
     # subscriber who typed that company meets it (class 1: people at an organisation)
     if "organisation_record_key" in df:
         account_name = df["organisation_record_key"].map(df["organisation_key"].dropna())
         df["organisation_key"] = df["organisation_key"].where(df["organisation_key"].notna(), account_name)
-    df["email"] = _umap(df["email"], _clean_lower).astype(object) if "email" in df else None
     is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
     is_role |= _umap(df["email"], is_generic_mailbox).eq(True)
     df["email_is_generic"] = is_role

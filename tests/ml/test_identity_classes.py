@@ -424,3 +424,105 @@ def test_the_same_mailbox_name_at_another_provider_links_a_nameless_subscriber(s
         rec("marketing:subscribers", "SUB-62", first_name="yara", email="koning@ziggo.nl", postcode="3060KS"),
     )
     assert _clusters(frame, settings) == {frozenset({"106001", "SUB-61"}), frozenset({"SUB-62"})}
+
+
+def _background(n: int = 40) -> list[dict[str, object]]:
+    """Ordinary duplicates (a CRM contact and its newsletter sign-up) and single records, so the model
+    learns its weights from a realistic mix rather than from its priors alone."""
+    rows = []
+    for i in range(n):
+        first, last, pc = f"voornaam{chr(97 + i % 26)}{i}", f"achternaam{i}", f"{2000 + i}AB"
+        mail = f"{first}.{last}@ziggo.nl"
+        rows.append(
+            rec("crm:contacts", f"BG-{i}", first_name=first, last_name=last, email=mail, postcode=pc, house_number="1")
+        )
+        if i % 2:
+            rows.append(
+                rec("marketing:subscribers", f"BGS-{i}", first_name=first, last_name=last, email=mail, postcode=pc)
+            )
+    return rows
+
+
+def test_a_subscriber_with_only_a_mailbox_and_a_postcode_and_one_with_a_first_name_at_the_company(settings):
+    """Class 4 (sparse) and class 1: the name a mailbox spells, and a first name within the organisation."""
+    frame = party_frame(
+        *_background(),
+        rec("crm:accounts", "ACC-31", kind="organisation", organisation_name="marstostobel dental"),
+        rec(
+            "crm:contacts",
+            "CON-31",
+            first_name="noor",
+            last_name="kuipers",
+            email="noor.kuipers@marstostobel.nl",
+            postcode="9717JJ",
+            house_number="4",
+            organisation_record_key="crm:accounts:ACC-31",
+        ),
+        # only an e-mail ('nkuipers...': initial and surname) and the postcode
+        rec("marketing:subscribers", "S-31", email="nkuipers412131@icloud.com", postcode="9717JJ"),
+        rec(
+            "crm:contacts",
+            "CON-32",
+            first_name="jesse",
+            last_name="bakker",
+            phone="+31735950470",
+            organisation_record_key="crm:accounts:ACC-31",
+        ),
+        # a first name and the company only (a helpdesk requester)
+        rec("service:requesters", "S-32", first_name="jesse", organisation_name="Marstostobel Dental"),
+        # a colleague with another first name stays apart
+        rec("marketing:subscribers", "S-33", first_name="daan", organisation_name="Marstostobel Dental"),
+    )
+    clusters = {c for c in _clusters(frame, settings) if not any(k.startswith("BG") for k in c)}
+    assert clusters == {
+        frozenset({"ACC-31"}),
+        frozenset({"CON-31", "S-31"}),
+        frozenset({"CON-32", "S-32"}),
+        frozenset({"S-33"}),
+    }
+
+
+def test_a_name_alone_is_as_likely_as_its_rarity_and_a_common_one_leaves_the_review_band(settings):
+    """Name-only pairs get the chance that the name means one person, from how often the records carry
+    it: 20 of 62 records named jan jansen -> below identity_review_lower; one pair of a rare name -> in the band."""
+    rows = [
+        rec("crm:contacts", f"J{i}", first_name="jan", last_name="jansen", postcode=f"{1000 + i}AA") for i in range(20)
+    ]
+    rows += [rec("crm:contacts", f"X{i}", first_name=f"piet{chr(97 + i)}", last_name=f"bos{i}") for i in range(40)]
+    rows += [
+        rec("crm:contacts", "R1", first_name="ids", last_name="broekhoven", postcode="5611AB"),
+        rec("marketing:subscribers", "R2", first_name="ids", last_name="broekhoven", email="ids@x.nl"),
+    ]
+    result = resolve(party_frame(*rows), settings=settings)
+    pairs = result.pairs.set_index(["record_key_l", "record_key_r"])["match_probability"]
+    common = pairs.loc[("crm:contacts:J0", "crm:contacts:J1")]
+    rare = pairs.loc[("crm:contacts:R1", "marketing:subscribers:R2")]
+    assert common < settings.identity_review_lower <= rare <= settings.linkage_name_only_max_probability
+    assert not result.pairs["is_match"].any()
+
+
+def test_a_work_domain_that_spells_the_company_name_joins_its_customer(settings):
+    """Class 1 at customer level: the organisation's own records carry no e-mail, but the contact's
+    domain spells its name ('fatratrakax.nl', 'Fatratrakax Bakery'); a domain spelling two companies'
+    names ('bakkerij.nl') links to neither."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "107001",
+            kind="organisation",
+            organisation_name="Fatratrakax Bakery",
+            kvk_number="79258138",
+            postcode="1088KJ",
+            house_number="2",
+        ),
+        rec("finance:debtors", "107002", kind="organisation", organisation_name="Bakkerij Jansen", kvk_number="111"),
+        rec("finance:debtors", "107003", kind="organisation", organisation_name="Bakkerij Smit", kvk_number="222"),
+        rec("crm:contacts", "CON-71", first_name="maria", last_name="kok", email="m.kok@fatratrakax.nl"),
+        rec("crm:contacts", "CON-72", first_name="bram", last_name="dekker", email="bram@bakkerij.nl"),
+    )
+    assert _clusters(frame, settings, "customer") == {
+        frozenset({"107001", "CON-71"}),
+        frozenset({"107002"}),
+        frozenset({"107003"}),
+        frozenset({"CON-72"}),
+    }
