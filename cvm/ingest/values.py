@@ -26,6 +26,7 @@ _CLEAN_AMOUNT = r"regexp_replace(value, '[[:space:]\u00a0€]|eur', '', 'gi')"
 # nearly every export writes, valid without the calendar arithmetic (one regex, then make_date or the cast;
 # other years take the general path: excluding year 0 with a lookahead cost a fifth of the regex)
 _SURE_DAY = r"[12][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+_SURE_DAY_NL = r"(?:0[1-9]|1[0-9]|2[0-8])[-/](?:0[1-9]|1[0-2])[-/][12][0-9]{3}"  # dd-mm-yyyy, dd/mm/yyyy
 _SURE_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 
 VALUES_DDL = f"""
@@ -83,6 +84,14 @@ select case
         substr(value, 1, 4)::integer, substr(value, 6, 2)::integer, substr(value, 9, 2)::integer)
     when value ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' then raw.cvm_make_date(
         substr(value, 1, 4)::integer, substr(value, 6, 2)::integer, substr(value, 9, 2)::integer)
+    -- Dutch dd-mm-yyyy / d-m-yyyy / dd/mm/yyyy, as accounting exports write them: inlined here (a call of the
+    -- general path's helper is not inlined and cost ~5 us a value)
+    when value ~ '^{_SURE_DAY_NL}$' then make_date(
+        substr(value, 7, 4)::integer, substr(value, 4, 2)::integer, substr(value, 1, 2)::integer)
+    when value ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}$' then raw.cvm_make_date(
+        split_part(translate(value, '/', '-'), '-', 3)::integer,
+        split_part(translate(value, '/', '-'), '-', 2)::integer,
+        split_part(translate(value, '/', '-'), '-', 1)::integer)
     else raw.cvm_date_from_text(raw.cvm_date_text(value))
 end $$;
 
@@ -94,6 +103,7 @@ select case
     when value ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T]{_TIME}$'
         then case when raw.cvm_date(substr(value, 1, 10)) is not null
             then value::timestamp at time zone tz end
+    when value ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}$' then raw.cvm_date(value)::timestamp at time zone tz
     when raw.cvm_date(value) is null then null
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}\\s*{_ZONE}$' then btrim(value)::timestamptz
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}$' then btrim(value)::timestamp at time zone tz

@@ -87,6 +87,13 @@ def test_a_later_run_with_fewer_entities_reuses_the_gx_project(settings, warehou
     assert second.checked == ["raw.service_surveys"] and second.passed
     third = check_raw(settings, warehouse_url, ids)
     assert len(third.checked) == 2 and third.passed
+    # three runs, keep_runs 2: each suite keeps its two newest results and Data Docs pages (GX deletes none)
+    settings = settings.with_(keep_runs=2)
+    assert check_raw(settings, warehouse_url, [ids[1]]).passed
+    for store in ("uncommitted/validations", "uncommitted/data_docs/local_site/validations"):
+        for suite in ("service_surveys", "service_requesters"):
+            kept = {p.parent for p in (settings.gx_dir / "gx" / store / "raw" / suite).rglob("*") if p.is_file()}
+            assert len(kept) == 2, (store, suite)
 
 
 def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, warehouse_url, load):
