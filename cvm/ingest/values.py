@@ -14,6 +14,8 @@ PostgreSQL 12-17, and the small ones are inlined by the planner.
 - timestamp: ISO date and time, with an offset (`Z`, `+01:00`) kept or else local time (`tz`); a date
   alone is midnight local time.
 - integer: optional sign and up to nine digits.
+- text / code: trimmed, inner whitespace collapsed, blank is null; a code lowercase too (`raw.cvm_text`,
+  `raw.cvm_code`): the raw gate judges ids and allowed codes in the form staging reads them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ _SURE_DAY_NL = r"(?:0[1-9]|1[0-9]|2[0-8])[-/](?:0[1-9]|1[0-2])[-/][12][0-9]{3}" 
 _SURE_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 
 VALUES_DDL = f"""
+-- text as staging reads it (dbt macros clean_text, parse_code): trimmed, inner whitespace one space, blank null;
+-- a code (activity type, status, channel) lowercase too, so ' Klacht ' and 'KLACHT' are both 'klacht'
+create or replace function raw.cvm_text(value text) returns text
+language sql immutable parallel safe as $$ select nullif(btrim(regexp_replace(value, '\\s+', ' ', 'g')), '') $$;
+
+create or replace function raw.cvm_code(value text) returns text
+language sql immutable parallel safe as $$ select lower(raw.cvm_text(value)) $$;
+
 -- the common shapes ('1234.56', '1234,56', '2026-01-05') take one regex; the rest the general path
 create or replace function raw.cvm_amount_text(value text, decimal_separator text) returns text
 language sql immutable parallel safe as $$

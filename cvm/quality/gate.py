@@ -269,7 +269,9 @@ def _parse_entity(url: str, suite: SuiteFile, entity: Entity, load_ids: list[int
         # one core per entity: serial plans side by side beat one parallel plan whose leader alone writes
         conn.execute("set local max_parallel_workers_per_gather = 0")
         columns = checked_columns(entity, suite.expectations)
-        conn.execute(materialise(entity, suite.casts, load_ids, columns, unique_keys(suite.expectations)))
+        conn.execute(
+            materialise(entity, suite.casts, load_ids, columns, unique_keys(suite.expectations), suite.read_as)
+        )
         if suite.casts:
             conn.execute(flagged_insert(entity, suite.casts))
 
