@@ -18,11 +18,18 @@ The tables that identity resolution replaces whole every run (`ml.identity_pairs
 `ml.identity_records`) and the pruned tables are vacuumed afterwards, so their space is reused instead of
 growing by a run's dead rows each day. `ml.identity_id_changes` and `ml.model_runs` are small audit trails
 and are kept whole.
+
+great-expectations stores every validation result as a file and never deletes one, and its Data Docs index
+re-reads all of them, so each gate run was slower than the one before. `prune_gx_results` keeps the newest
+`keep_runs` results of every suite (and their Data Docs pages); the gates call it before building the docs.
+Checkpoints, suites and validation definitions are files under fixed names, replaced each run.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from cvm.publish import PLAN_HISTORY
 from cvm.warehouse import connect
@@ -116,3 +123,32 @@ def prune_runs(url: str, current_run_id: str, keep_runs: int, vacuum: bool = Tru
                 if conn.execute("select to_regclass(%s)", (table,)).fetchone()[0]:
                     conn.execute(f"vacuum (analyze) {table}")
     return RetentionSummary(kept_runs=len(kept), deleted_rows=deleted)
+
+
+GX_RESULT_DIRS = ("uncommitted/validations", "uncommitted/data_docs/local_site/validations")
+
+
+def prune_gx_results(gx_root: Path, keep_runs: int) -> int:
+    """Delete all but the newest `keep_runs` stored validation results of each suite, and their Data Docs pages.
+
+    GX files a result as `<store>/<suite path>/<run name>/<run time>/<batch>.json` (the run time a sortable UTC
+    stamp such as `20261204T162825.436911Z`; `.html` under the docs site). Returns the run-time folders removed."""
+    if keep_runs < 1:
+        raise ValueError(f"keep_runs must be at least 1, got {keep_runs}")
+    removed = 0
+    for store in GX_RESULT_DIRS:
+        root = Path(gx_root) / store
+        if not root.is_dir():
+            continue
+        run_dirs: dict[Path, list[Path]] = {}  # suite folder -> its run-time folders
+        for batch in root.rglob("*"):
+            if batch.is_file() and batch.suffix in (".json", ".html") and len(batch.relative_to(root).parts) >= 4:
+                run_time = batch.parent
+                run_dirs.setdefault(run_time.parent.parent, []).append(run_time)
+        for runs in run_dirs.values():
+            for old in sorted(set(runs), key=lambda p: p.name, reverse=True)[keep_runs:]:
+                shutil.rmtree(old, ignore_errors=True)
+                removed += 1
+                if old.parent.is_dir() and not any(old.parent.iterdir()):
+                    old.parent.rmdir()
+    return removed

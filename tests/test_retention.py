@@ -116,3 +116,31 @@ def test_plan_history_keeps_recent_plans_and_each_months_last(warehouse_url: str
     # 7 versions x 2 rows: 09-29, 09-30 (first version), 10-01, 10-02, 10-03 deleted
     assert summary.deleted_rows[table] == 5 * 2
     assert prune_runs(url, "run-2026-10-04", keep_runs=2).deleted_rows[table] == 0
+
+
+def test_gx_keeps_the_newest_results_of_each_suite_and_their_pages(tmp_path) -> None:
+    """GX never deletes a validation result and its Data Docs index reads them all: keep the newest per suite."""
+    from cvm.retention import prune_gx_results
+
+    stamps = [f"20261204T16{m:02d}00.000000Z" for m in range(5)]
+    for suite in ("raw/crm_activities", "marts/dim_customer"):
+        for stamp in stamps:
+            result = tmp_path / "uncommitted/validations" / suite / "__none__" / stamp / "batch.json"
+            page = tmp_path / "uncommitted/data_docs/local_site/validations" / suite / "__none__" / stamp / "batch.html"
+            for path in (result, page):
+                path.parent.mkdir(parents=True)
+                path.write_text("{}")
+    (tmp_path / "uncommitted/validations/.ge_store_backend_id").write_text("id")
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints/raw_gate.json").write_text("{}")
+
+    assert prune_gx_results(tmp_path, keep_runs=2) == 2 * 2 * 3
+    for store in ("uncommitted/validations", "uncommitted/data_docs/local_site/validations"):
+        for suite in ("raw/crm_activities", "marts/dim_customer"):
+            left = sorted(p.name for p in (tmp_path / store / suite / "__none__").iterdir())
+            assert left == stamps[-2:], (store, suite)
+    assert (tmp_path / "uncommitted/validations/.ge_store_backend_id").exists()
+    assert (tmp_path / "checkpoints/raw_gate.json").exists()
+    assert prune_gx_results(tmp_path, keep_runs=2) == 0
+    with pytest.raises(ValueError, match="keep_runs"):
+        prune_gx_results(tmp_path, keep_runs=0)

@@ -14,6 +14,8 @@ PostgreSQL 12-17, and the small ones are inlined by the planner.
 - timestamp: ISO date and time, with an offset (`Z`, `+01:00`) kept or else local time (`tz`); a date
   alone is midnight local time.
 - integer: optional sign and up to nine digits.
+- text / code: trimmed, inner whitespace collapsed, blank is null; a code lowercase too (`raw.cvm_text`,
+  `raw.cvm_code`): the raw gate judges ids and allowed codes in the form staging reads them.
 """
 
 from __future__ import annotations
@@ -26,9 +28,18 @@ _CLEAN_AMOUNT = r"regexp_replace(value, '[[:space:]\u00a0€]|eur', '', 'gi')"
 # nearly every export writes, valid without the calendar arithmetic (one regex, then make_date or the cast;
 # other years take the general path: excluding year 0 with a lookahead cost a fifth of the regex)
 _SURE_DAY = r"[12][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+_SURE_DAY_NL = r"(?:0[1-9]|1[0-9]|2[0-8])[-/](?:0[1-9]|1[0-2])[-/][12][0-9]{3}"  # dd-mm-yyyy, dd/mm/yyyy
 _SURE_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 
 VALUES_DDL = f"""
+-- text as staging reads it (dbt macros clean_text, parse_code): trimmed, inner whitespace one space, blank null;
+-- a code (activity type, status, channel) lowercase too, so ' Klacht ' and 'KLACHT' are both 'klacht'
+create or replace function raw.cvm_text(value text) returns text
+language sql immutable parallel safe as $$ select nullif(btrim(regexp_replace(value, '\\s+', ' ', 'g')), '') $$;
+
+create or replace function raw.cvm_code(value text) returns text
+language sql immutable parallel safe as $$ select lower(raw.cvm_text(value)) $$;
+
 -- the common shapes ('1234.56', '1234,56', '2026-01-05') take one regex; the rest the general path
 create or replace function raw.cvm_amount_text(value text, decimal_separator text) returns text
 language sql immutable parallel safe as $$
@@ -83,6 +94,14 @@ select case
         substr(value, 1, 4)::integer, substr(value, 6, 2)::integer, substr(value, 9, 2)::integer)
     when value ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' then raw.cvm_make_date(
         substr(value, 1, 4)::integer, substr(value, 6, 2)::integer, substr(value, 9, 2)::integer)
+    -- Dutch dd-mm-yyyy / d-m-yyyy / dd/mm/yyyy, as accounting exports write them: inlined here (a call of the
+    -- general path's helper is not inlined and cost ~5 us a value)
+    when value ~ '^{_SURE_DAY_NL}$' then make_date(
+        substr(value, 7, 4)::integer, substr(value, 4, 2)::integer, substr(value, 1, 2)::integer)
+    when value ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}$' then raw.cvm_make_date(
+        split_part(translate(value, '/', '-'), '-', 3)::integer,
+        split_part(translate(value, '/', '-'), '-', 2)::integer,
+        split_part(translate(value, '/', '-'), '-', 1)::integer)
     else raw.cvm_date_from_text(raw.cvm_date_text(value))
 end $$;
 
@@ -94,6 +113,7 @@ select case
     when value ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T]{_TIME}$'
         then case when raw.cvm_date(substr(value, 1, 10)) is not null
             then value::timestamp at time zone tz end
+    when value ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}$' then raw.cvm_date(value)::timestamp at time zone tz
     when raw.cvm_date(value) is null then null
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}\\s*{_ZONE}$' then btrim(value)::timestamptz
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}$' then btrim(value)::timestamp at time zone tz

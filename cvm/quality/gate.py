@@ -29,6 +29,7 @@ from cvm.quality import deliveries
 from cvm.quality.queries import GATE_SCHEMA, checked_columns, flagged_insert, materialise, unique_keys
 from cvm.quality.result import Finding, GateResult, Located
 from cvm.quality.suites import SuiteFile, gx_suite, read_suites
+from cvm.retention import prune_gx_results
 from cvm.settings import Settings
 from cvm.warehouse import connect
 
@@ -235,7 +236,9 @@ def _run(
             results.update(_checkpoint(context, f"{gate}_gate_detail", retry, summary_format).run().run_results)
     else:
         results = _checkpoint(context, f"{gate}_gate", definitions, summary_format).run().run_results
-    # Data Docs are built once for the whole run (UpdateDataDocsAction rebuilds the site per validation).
+    # Data Docs are built once for the whole run (UpdateDataDocsAction rebuilds the site per validation); their
+    # index reads every stored result, so the old ones go first (GX keeps them all)
+    prune_gx_results(Path(context.root_directory), settings.keep_runs)
     context.build_data_docs(resource_identifiers=list(results))
     for validation in results.values():
         for finding in _findings(validation.suite_name, validation):
@@ -266,7 +269,9 @@ def _parse_entity(url: str, suite: SuiteFile, entity: Entity, load_ids: list[int
         # one core per entity: serial plans side by side beat one parallel plan whose leader alone writes
         conn.execute("set local max_parallel_workers_per_gather = 0")
         columns = checked_columns(entity, suite.expectations)
-        conn.execute(materialise(entity, suite.casts, load_ids, columns, unique_keys(suite.expectations)))
+        conn.execute(
+            materialise(entity, suite.casts, load_ids, columns, unique_keys(suite.expectations), suite.read_as)
+        )
         if suite.casts:
             conn.execute(flagged_insert(entity, suite.casts))
 

@@ -62,16 +62,30 @@ def unique_keys(expectations: tuple[dict, ...]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+_READ_AS = {"text": "raw.cvm_text(r.{c}) as {c}", "code": "raw.cvm_code(r.{c}) as {c}"}
+
+
 def raw_query(
-    entity: Entity, casts: dict[str, str], load_ids: list[int], columns: tuple[str, ...] | None = None
+    entity: Entity,
+    casts: dict[str, str],
+    load_ids: list[int],
+    columns: tuple[str, ...] | None = None,
+    read_as: dict[str, str] | None = None,
 ) -> sql.Composed:
     """Rows of `raw.<entity>` in these loads: `columns` (default all), where they were delivered, and
-    `<col>__invalid` and (numbers) `<col>__value` for every cast column.
+    `<col>__invalid` and (numbers) `<col>__value` for every cast column. A `read_as` column (text, code) is
+    kept in the form staging reads it: trimmed, a code lowercase, so `' Klacht '` is judged as `klacht`.
 
     Each value is parsed once, in a subquery the planner may not flatten (`offset 0`): flattened, the
     parse would be repeated for `__invalid` and `__value`."""
     kept = entity.columns if columns is None else columns
-    inner = [sql.SQL("r.{}").format(sql.Identifier(c)) for c in (*dict.fromkeys((*kept, *casts)), *LINEAGE)]
+    read_as = read_as or {}
+    inner = [
+        sql.SQL(_READ_AS[read_as[c]]).format(c=sql.Identifier(c))
+        if c in read_as
+        else sql.SQL("r.{}").format(sql.Identifier(c))
+        for c in (*dict.fromkeys((*kept, *casts)), *LINEAGE)
+    ]
     outer = [sql.Identifier(c) for c in (*kept, *LINEAGE)]
     for column, kind in casts.items():
         col, parsed_as = sql.Identifier(column), sql.Identifier(f"{column}__parsed")
@@ -100,6 +114,7 @@ def materialise(
     load_ids: list[int],
     columns: tuple[str, ...] | None = None,
     keys: tuple[str, ...] = (),
+    read_as: dict[str, str] | None = None,
 ) -> sql.Composed:
     """Build `raw_gate.<entity>` once: every expectation then reads the parsed rows, not the raw ones.
 
@@ -113,7 +128,7 @@ def materialise(
         else sql.SQL("")
     )
     return sql.SQL("drop table if exists {t}; create unlogged table {t} as {q}{a}").format(
-        t=table, q=raw_query(entity, casts, load_ids, columns), a=analyse
+        t=table, q=raw_query(entity, casts, load_ids, columns, read_as), a=analyse
     )
 
 

@@ -5,17 +5,19 @@ could load it; thresholds are the expectations' `mostly` and every expectation c
 `meta.severity` = `blocking` (the run stops) or `warning` (reported, the run goes on).
 Raw suites may add `meta.casts` = {column: date|timestamp|integer|amount}: the gate's query then adds
 `<column>__invalid` (the delivered text when it does not parse, else NULL) and, for integer and amount,
-`<column>__value` (the parsed number) for range checks. See expectations/README.md.
+`<column>__value` (the parsed number) for range checks, and `meta.read_as` = {column: text|code}: the gate
+checks that column in the form staging reads it (`raw.cvm_text` / `raw.cvm_code`). See expectations/README.md.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SEVERITIES = ("blocking", "warning")
 CAST_KINDS = ("date", "timestamp", "integer", "amount")
+READ_AS = ("text", "code")  # raw.cvm_text / raw.cvm_code: the form staging reads a column in
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class SuiteFile:
     expectations: tuple[dict, ...]
     casts: dict[str, str]
     path: Path
+    read_as: dict[str, str] = field(default_factory=dict)  # column -> text | code (`meta.read_as`)
 
 
 def read_suite(path: Path) -> SuiteFile:
@@ -41,7 +44,11 @@ def read_suite(path: Path) -> SuiteFile:
     for column, kind in casts.items():
         if kind not in CAST_KINDS:
             raise ValueError(f"{path}: cast of {column} must be one of {CAST_KINDS}, got {kind!r}")
-    return SuiteFile(data.get("name") or path.stem, path.stem, expectations, casts, path)
+    read_as = dict((data.get("meta") or {}).get("read_as") or {})
+    for column, kind in read_as.items():
+        if kind not in READ_AS or column in casts:
+            raise ValueError(f"{path}: read_as of {column} must be one of {READ_AS} on a column without a cast")
+    return SuiteFile(data.get("name") or path.stem, path.stem, expectations, casts, path, read_as)
 
 
 def read_suites(directory: Path) -> dict[str, SuiteFile]:

@@ -153,3 +153,40 @@ def test_the_fast_paths_agree_with_the_calendar(warehouse_url, conn):
     )
     assert got == stamps
     assert conn.execute("select raw.cvm_date(null), raw.cvm_timestamp(null, 'UTC')").fetchone() == (None, None)
+
+
+def test_dutch_dates_read_as_the_general_path_reads_them(warehouse_url, conn):
+    """dd-mm-yyyy, d-m-yyyy and dd/mm/yyyy of every day of a leap and a common year, and impossible ones:
+    the inlined Dutch branch of `raw.cvm_date` / `raw.cvm_timestamp` returns what the calendar says, exactly
+    what the general (`cvm_date_text`) path returns."""
+    ensure_raw_schema(warehouse_url)
+    days = [date(2023, 1, 1) + timedelta(days=i) for i in range(731)]
+    shapes = {
+        "dd-mm-yyyy": lambda d: d.strftime("%d-%m-%Y"),
+        "d-m-yyyy": lambda d: f"{d.day}-{d.month}-{d.year}",
+        "dd/mm/yyyy": lambda d: d.strftime("%d/%m/%Y"),
+        "d/m/yyyy": lambda d: f"{d.day}/{d.month}/{d.year}",
+    }
+    for shape, write in shapes.items():
+        texts = [write(d) for d in days]
+        rows = conn.execute(
+            "select v, raw.cvm_date(v), raw.cvm_date_from_text(raw.cvm_date_text(v)),"
+            " raw.cvm_timestamp(v, 'UTC') at time zone 'UTC' from unnest(%s::text[]) v",
+            (texts,),
+        ).fetchall()
+        assert [r[1] for r in rows] == days, shape
+        assert [r[2] for r in rows] == days, shape
+        assert [r[3] for r in rows] == [datetime(d.year, d.month, d.day) for d in days], shape
+    impossible = ["29-02-2023", "30/02/2024", "31-04-2024", "01-13-2024", "10-00-2024", "01-01-0000", "00-01-2024"]
+    odd = {" 05-01-2026 ": date(2026, 1, 5), "5/1-2026": date(2026, 1, 5), "05-01-26": None, "5-1-20261": None}
+    got = dict(
+        conn.execute("select v, raw.cvm_date(v) from unnest(%s::text[]) v", (impossible + list(odd),)).fetchall()
+    )
+    assert {v: got[v] for v in impossible} == dict.fromkeys(impossible)
+    assert {v: got[v] for v in odd} == odd
+    stamps = dict(
+        conn.execute(
+            "select v, raw.cvm_timestamp(v, 'UTC') from unnest(%s::text[]) v", (impossible + list(odd),)
+        ).fetchall()
+    )
+    assert [v for v, t in stamps.items() if (t is None) != (got[v] is None)] == []

@@ -87,6 +87,13 @@ def test_a_later_run_with_fewer_entities_reuses_the_gx_project(settings, warehou
     assert second.checked == ["raw.service_surveys"] and second.passed
     third = check_raw(settings, warehouse_url, ids)
     assert len(third.checked) == 2 and third.passed
+    # three runs, keep_runs 2: each suite keeps its two newest results and Data Docs pages (GX deletes none)
+    settings = settings.with_(keep_runs=2)
+    assert check_raw(settings, warehouse_url, [ids[1]]).passed
+    for store in ("uncommitted/validations", "uncommitted/data_docs/local_site/validations"):
+        for suite in ("service_surveys", "service_requesters"):
+            kept = {p.parent for p in (settings.gx_dir / "gx" / store / "raw" / suite).rglob("*") if p.is_file()}
+            assert len(kept) == 2, (store, suite)
 
 
 def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, warehouse_url, load):
@@ -111,6 +118,35 @@ def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, wareh
     assert "1 of 3 rows fail; e.g. service/surveys/1.csv row 2: 11" in message
     assert "expect_compound_columns_to_be_unique(_load_id, survey_id)" in message
     assert str(result.data_docs_path) in message
+
+
+TICKETS = "ticket_id,requester_id,created_at,resolved_at,category,channel\n"
+
+
+def test_codes_are_judged_as_staging_reads_them(settings, warehouse_url, load, conn):
+    """`Complaint`, ` COMPLAINT ` and `complaint` are the allowed `complaint` for the gate as for staging (one
+    function, raw.cvm_code); ` klacht ` and `KLACHT` are both `klacht`, which is no allowed category: it blocks,
+    with one line naming the file, row and column."""
+    ids = load(
+        {
+            "service/tickets/1.csv": TICKETS + "T1,R1,2026-01-05,,Complaint,Phone\n"
+            "T2,R1,2026-01-05,, COMPLAINT ,  EMAIL \n"
+            "T3,R2,2026-01-05,,complaint,CHAT\n"
+        }
+    )
+    clean = check_raw(settings, warehouse_url, ids)
+    assert clean.passed, clean.summary()
+    staged = conn.execute("select distinct raw.cvm_code(category) from raw.service_tickets").fetchall()
+    assert staged == [("complaint",)]
+
+    ids = load({"service/tickets/1.csv": TICKETS + "T1,R1,2026-01-05,, klacht ,phone\nT2,R1,2026-01-05,,KLACHT,web\n"})
+    result = check_raw(settings, warehouse_url, ids)
+    [blocking] = [f for f in result.failures if "category" in f.expectation]
+    assert blocking.suite == "raw.service_tickets" and blocking.failing_count == 2
+    assert blocking.examples == ("service/tickets/1.csv row 1: 'klacht'", "service/tickets/1.csv row 2: 'klacht'")
+    line = str(blocking)
+    assert "\n" not in line and "expect_column_values_to_be_in_set(category" in line
+    assert "service/tickets/1.csv row 1: 'klacht'" in line
 
 
 def test_bad_dates_load_but_the_gate_flags_them(settings, warehouse_url, load):

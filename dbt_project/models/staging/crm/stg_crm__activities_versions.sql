@@ -16,8 +16,8 @@ renamed as (
         {{ clean_text('account_id') }} as account_id,
 
         -- text
-        lower({{ clean_text('activity_type') }}) as activity_type,
-        coalesce(lower({{ clean_text('direction') }}), 'outbound') as direction,
+        {{ parse_code('activity_type') }} as activity_type,
+        coalesce({{ parse_code('direction') }}, 'outbound') as direction,
         {{ clean_text('employee') }} as employee,
         {{ clean_text('subject') }} as subject,
 

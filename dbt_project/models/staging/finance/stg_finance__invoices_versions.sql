@@ -24,7 +24,7 @@ renamed as (
         {{ clean_text('debtor_number') }} as debtor_number,
 
         -- text
-        lower({{ clean_text('status') }}) as status,
+        {{ parse_code('status') }} as status,
 
         -- numerics
         {{ parse_amount('amount_excl_vat', 'load_audit.decimal_separator') }} as amount_excl_vat,

@@ -26,8 +26,8 @@ renamed as (
 
         -- text
         {{ clean_text('campaign_name') }} as campaign_name,
-        lower({{ clean_text('channel') }}) as channel,
-        lower({{ clean_text('event_type') }}) as event_type,
+        {{ parse_code('channel') }} as channel,
+        {{ parse_code('event_type') }} as event_type,
 
         -- numerics
         {{ parse_amount('cost', 'load_audit.decimal_separator') }} as cost,

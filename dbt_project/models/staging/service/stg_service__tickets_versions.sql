@@ -15,8 +15,8 @@ renamed as (
         {{ clean_text('requester_id') }} as requester_id,
 
         -- text
-        lower({{ clean_text('category') }}) as category,
-        lower({{ clean_text('channel') }}) as channel,
+        {{ parse_code('category') }} as category,
+        {{ parse_code('channel') }} as channel,
         lower({{ clean_text('priority') }}) as priority,
         lower({{ clean_text('status') }}) as status,
 
