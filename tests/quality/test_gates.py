@@ -149,6 +149,17 @@ def test_codes_are_judged_as_staging_reads_them(settings, warehouse_url, load, c
     assert "service/tickets/1.csv row 1: 'klacht'" in line
 
 
+def test_one_unknown_invoice_status_among_many_blocks(settings, warehouse_url, load):
+    """The invoice status decides revenue (a credited invoice is not billable), so its allowed-value check has
+    no `mostly`: one `gecrediteerd` among 200 invoices would otherwise count as billable revenue without a word."""
+    rows = "".join(f"F{i};D1;2026-01-05;2026-02-04;;100,00;21,00;50,00;Paid\n" for i in range(1, 200))
+    ids = load({"finance/invoices/1.csv": INVOICES + rows + "F200;D1;2026-01-05;;;100,00;21,00;50,00;gecrediteerd\n"})
+    result = check_raw(settings, warehouse_url, ids)
+    [blocking] = result.failures
+    assert blocking.expectation.startswith("expect_column_values_to_be_in_set(status")
+    assert (blocking.failing_count, blocking.examples) == (1, ("finance/invoices/1.csv row 200: 'gecrediteerd'",))
+
+
 def test_bad_dates_load_but_the_gate_flags_them(settings, warehouse_url, load):
     ids = load(
         {
