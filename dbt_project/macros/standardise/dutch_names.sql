@@ -17,16 +17,20 @@
     the same given name(s), prefix and surname. Few distinct regexes on purpose: PostgreSQL caches 32
     compiled regexes per session, and a staging model using more recompiles them on every row. -#}
 
-{#- The name with abbreviated prefixes written out ('v.d.', 'v/d', 'vd' -> 'van der', 'v.' -> 'van') and
-    salutations dropped ('Dhr.', 'Mevr.', 'Fam.'); source spelling kept. Only a lower-case 'v.' is a
-    prefix: 'V.' is an initial. -#}
+{#- The name with abbreviated prefixes written out ('v.d.', 'v/d', 'vd' -> 'van der', 'v.' -> 'van'), a
+    prefix typed onto the surname split off ('deJong', 'vanDam' -> 'de Jong', 'van Dam'; only a lower-case
+    prefix before a capital) and salutations dropped ('Dhr.', 'Mevr.', 'Fam.'); source spelling kept. Only a
+    lower-case 'v.' is a prefix: 'V.' is an initial. -#}
 {% macro name_expanded(expression) -%}
     case
-        when {{ expression }} ~* '(^|[\s,])v[./d]|^(dhr|mevr|mw|mr|fam|de heer)'
-            then nullif(btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        when
+            {{ expression }} ~* '(^|[\s,])v[./d]|^(dhr|mevr|mw|mr|fam|de heer)'
+            or {{ expression }} ~ '(^|[\s,])(van|de|den|der|ter|ten|op|in)[[:upper:]]'
+            then nullif(btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
                 {{ expression }},
                 '(^|[\s,])(v\.\s?d\.?|v/d|vd)(?=[\s,]|$)', '\1van der ', 'gi'),
                 '(^|[\s,])v\.(?=\s)', '\1van', 'g'),
+                '(^|[\s,])(van|de|den|der|ter|ten|op|in)([[:upper:]][[:lower:]])', '\1\2 \3', 'g'),
                 '^(dhr|mevr|mw|mr|mrs|fam|familie|de heer|mevrouw)(\.|\s)\s*', '', 'i'),
                 '\s+', ' ', 'g')), '')
         else {{ expression }}
