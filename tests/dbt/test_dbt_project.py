@@ -52,7 +52,10 @@ def test_unit_tests_run_with_their_models_stage(dwh):
         for stage in ("prepare", "customers", "marts")
     }
     assert units == {
-        "prepare": {},
+        "prepare": {
+            "requester_names_split_alike_in_every_dutch_form": "pass",
+            "int_party_records_role_mailbox_requesters_are_organisations": "pass",
+        },
         "customers": {
             "invoices_billable_revenue_and_credit_dates": "pass",
             "int_customers_survivorship_rules_and_sources": "pass",

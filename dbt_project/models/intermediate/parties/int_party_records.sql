@@ -39,6 +39,14 @@ requesters as (
 
 ),
 
+-- one pattern of all organisation words (seed organisation_name_words), built once per query
+organisation_words as (
+
+    select '(^|\s)\S*(' || string_agg(word, '|') || ')(\s|$)' as pattern
+    from {{ ref('organisation_name_words') }}
+
+),
+
 crm_accounts as (
 
     select
@@ -175,12 +183,18 @@ marketing_subscribers as (
         'marketing' as source_system,
         'subscribers' as source_entity,
         subscriber_id as source_record_id,
-        'person' as party_kind,
-        first_name,
-        infix,
-        last_name,
-        nullif(concat_ws(' ', first_name, infix, last_name), '') as full_name,
-        organisation_name,
+        party_kind,
+        case when party_kind = 'person' then first_name end as first_name,
+        case when party_kind = 'person' then infix end as infix,
+        case when party_kind = 'person' then last_name end as last_name,
+        case
+            when party_kind = 'person' then nullif(concat_ws(' ', first_name, infix, last_name), '')
+            else coalesce(organisation_name, name_organisation_name)
+        end as full_name,
+        case
+            when party_kind = 'person' then organisation_name
+            else coalesce(organisation_name, name_organisation_name)
+        end as organisation_name,
         legal_form,
         email,
         null::text as phone,
@@ -200,10 +214,31 @@ marketing_subscribers as (
         case when unsubscribed_at is not null and {{ not_after_as_of('unsubscribed_at') }} then false else opt_in end
             as email_opt_in,
         null::boolean as phone_opt_in,
-        coalesce(display_name, email) as display_name,
+        coalesce(case when party_kind = 'organisation' then company end, display_name, company, email) as display_name,
         is_current,
         ended_at
-    from subscribers
+    from (
+        select
+            *,
+            -- as for service requesters: an organisation signing up with its role mailbox
+            case
+                when
+                    {{ is_role_email('email', 'role') }}
+                    and (
+                        coalesce(first_name, last_name) is null
+                        or name_organisation_name = organisation_name
+                        or name_organisation_name ~ (select pattern from organisation_words)
+                    )
+                    then 'organisation'
+                else 'person'
+            end as party_kind
+        from (
+            select
+                *,
+                {{ organisation_name("concat_ws(' ', first_name, infix, last_name)") }} as name_organisation_name
+            from subscribers
+        ) as named
+    ) as typed_subscribers
 
 ),
 
@@ -213,13 +248,19 @@ service_requesters as (
         'service' as source_system,
         'requesters' as source_entity,
         requester_id as source_record_id,
-        'person' as party_kind,
-        first_name,
-        infix,
-        last_name,
-        nullif(concat_ws(' ', first_name, infix, last_name), '') as full_name,
-        organisation_name,
-        legal_form,
+        party_kind,
+        case when party_kind = 'person' then first_name end as first_name,
+        case when party_kind = 'person' then infix end as infix,
+        case when party_kind = 'person' then last_name end as last_name,
+        case
+            when party_kind = 'person' then nullif(concat_ws(' ', first_name, infix, last_name), '')
+            else coalesce(organisation_name, name_organisation_name)
+        end as full_name,
+        case
+            when party_kind = 'person' then organisation_name
+            else coalesce(organisation_name, name_organisation_name)
+        end as organisation_name,
+        case when party_kind = 'person' then legal_form else coalesce(legal_form, name_legal_form) end as legal_form,
         email,
         phone,
         null::text as street,
@@ -236,10 +277,31 @@ service_requesters as (
         created_at as first_seen_at,
         null::boolean as email_opt_in,
         null::boolean as phone_opt_in,
-        coalesce(name, email) as display_name,
+        coalesce(case when party_kind = 'organisation' then company end, name, company, email) as display_name,
         is_current,
         ended_at
-    from requesters
+    from (
+        select
+            *,
+            -- the organisation itself writing from a role mailbox (facturen@, info@; seed generic_mailboxes):
+            -- no person name at all, or the name is the company or holds an organisation word (a surname alone
+            -- stays a person: the owner of a one-man business writes from info@ too). Typed as a
+            -- person it would never meet its organisation and would join an employee through a shared phone.
+            -- A name with a legal form is an organisation from any mailbox.
+            case
+                when name_legal_form is not null then 'organisation'
+                when
+                    {{ is_role_email('email', 'role') }}
+                    and (
+                        coalesce(first_name, last_name) is null
+                        or name_organisation_name = organisation_name
+                        or name_organisation_name ~ (select pattern from organisation_words)
+                    )
+                    then 'organisation'
+                else 'person'
+            end as party_kind
+        from requesters
+    ) as typed_requesters
 
 ),
 

@@ -15,15 +15,15 @@ renamed as (
         {{ clean_text('account_id') }} as account_id,
 
         -- names
-        {{ fold_text('first_name') }} as first_name,
-        {{ dutch_infix('last_name', 'infix') }} as infix,
-        {{ dutch_last_name('last_name') }} as last_name,
+        {{ fold_text('source.first_name') }} as first_name,
+        coalesce({{ fold_text(name_expanded('source.infix')) }}, parsed_name.parsed_infix) as infix,
+        parsed_name.parsed_last_name as last_name,
         nullif(
             concat_ws(
                 ' ',
-                {{ display_case(clean_text('first_name')) }},
-                {{ dutch_infix('last_name', 'infix') }},
-                {{ dutch_last_name_display('last_name') }}
+                {{ display_case(clean_text('source.first_name')) }},
+                coalesce({{ fold_text(name_expanded('source.infix')) }}, parsed_name.parsed_infix),
+                parsed_name.parsed_last_name_display
             ),
             ''
         )
@@ -55,6 +55,8 @@ renamed as (
         {{ lineage_columns('source') }}
 
     from source
+    -- one parse per row (macro name_parts), its parts used by several columns
+    cross join lateral {{ name_parts('source.last_name', mode='last') }} as parsed_name  -- noqa: ST05
 
 ),
 

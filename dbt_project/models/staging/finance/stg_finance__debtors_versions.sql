@@ -17,9 +17,9 @@ renamed as (
         {{ clean_text('name') }} as name,
         {{ organisation_name('name') }} as organisation_name,
         {{ legal_form('name') }} as legal_form,
-        {{ full_name_first('name') }} as first_name,
-        {{ full_name_infix('name') }} as infix,
-        {{ full_name_last('name') }} as last_name,
+        parsed_name.parsed_first_name as first_name,
+        parsed_name.parsed_infix as infix,
+        parsed_name.parsed_last_name as last_name,
 
         -- registration
         {{ clean_kvk('kvk_number') }} as kvk_number,
@@ -48,6 +48,8 @@ renamed as (
         {{ lineage_columns('source') }}
 
     from source
+    -- one parse per row (macro name_parts), its parts used by several columns
+    cross join lateral {{ name_parts('source.name') }} as parsed_name  -- noqa: ST05
 
 ),
 

@@ -14,15 +14,15 @@ renamed as (
         {{ clean_text('subscriber_id') }} as subscriber_id,
 
         -- names
-        {{ fold_text('first_name') }} as first_name,
-        {{ dutch_infix('last_name') }} as infix,
-        {{ dutch_last_name('last_name') }} as last_name,
+        {{ fold_text('source.first_name') }} as first_name,
+        parsed_name.parsed_infix as infix,
+        parsed_name.parsed_last_name as last_name,
         nullif(
             concat_ws(
                 ' ',
-                {{ display_case(clean_text('first_name')) }},
-                {{ dutch_infix('last_name') }},
-                {{ dutch_last_name_display('last_name') }}
+                {{ display_case(clean_text('source.first_name')) }},
+                parsed_name.parsed_infix,
+                parsed_name.parsed_last_name_display
             ),
             ''
         )
@@ -46,6 +46,8 @@ renamed as (
         {{ lineage_columns('source') }}
 
     from source
+    -- one parse per row (macro name_parts), its parts used by several columns
+    cross join lateral {{ name_parts('source.last_name', mode='last') }} as parsed_name  -- noqa: ST05
 
 ),
 

@@ -15,9 +15,11 @@ renamed as (
 
         -- names
         {{ clean_text('name') }} as name,
-        {{ full_name_first('name') }} as first_name,
-        {{ full_name_infix('name') }} as infix,
-        {{ full_name_last('name') }} as last_name,
+        parsed_name.parsed_first_name as first_name,
+        parsed_name.parsed_infix as infix,
+        parsed_name.parsed_last_name as last_name,
+        {{ organisation_name('name') }} as name_organisation_name,
+        {{ legal_form('name') }} as name_legal_form,
         {{ clean_text('company') }} as company,
         {{ organisation_name('company') }} as organisation_name,
         {{ legal_form('company') }} as legal_form,
@@ -33,6 +35,8 @@ renamed as (
         {{ lineage_columns('source') }}
 
     from source
+    -- one parse per row (macro name_parts), its parts used by several columns
+    cross join lateral {{ name_parts('source.name') }} as parsed_name  -- noqa: ST05
 
 ),
 
