@@ -526,3 +526,54 @@ def test_a_work_domain_that_spells_the_company_name_joins_its_customer(settings)
         frozenset({"107003"}),
         frozenset({"CON-72"}),
     }
+
+
+def test_the_same_personal_mailbox_outweighs_another_surname_but_not_another_first_name(settings):
+    """Class 3: the same personal e-mail with the same first name is one person whose surname changed
+    (married name) or is spelt otherwise, whatever the address; the same mailbox with the same phone
+    links a debtor known by an initial only. Her husband writing in from her mailbox has another first
+    name and stays apart."""
+    frame = party_frame(
+        rec(
+            "crm:contacts",
+            "CON-81",
+            first_name="anna",
+            last_name="bakker",
+            email="anna.bakker@ziggo.nl",
+            phone="+31612340081",
+            postcode="1011AB",
+            house_number="10",
+        ),
+        # finance knows her by her married name at her new address
+        rec(
+            "finance:debtors",
+            "108101",
+            first_name="anna",
+            last_name="smit",
+            email="anna.bakker@ziggo.nl",
+            postcode="2512CD",
+            house_number="77",
+            iban="NL91ABNA0417164381",
+        ),
+        # helpdesk: initial and a garbled surname, same mailbox and phone
+        rec(
+            "service:requesters",
+            "REQ-81",
+            first_initials="a",
+            last_name="bkkr",
+            email="anna.bakker@ziggo.nl",
+            phone="+31612340081",
+        ),
+        rec(
+            "service:requesters",
+            "REQ-82",
+            first_name="pieter",
+            last_name="smit",
+            email="anna.bakker@ziggo.nl",
+            postcode="2512CD",
+        ),
+        *_background(),
+    )
+    clusters = _clusters(frame, settings)
+    assert frozenset({"CON-81", "108101", "REQ-81"}) in clusters
+    assert frozenset({"REQ-82"}) in clusters
