@@ -577,3 +577,38 @@ def test_the_same_personal_mailbox_outweighs_another_surname_but_not_another_fir
     clusters = _clusters(frame, settings)
     assert frozenset({"CON-81", "108101", "REQ-81"}) in clusters
     assert frozenset({"REQ-82"}) in clusters
+
+
+def test_contacts_of_an_account_not_yet_known_share_one_customer(settings):
+    """CRM contacts whose account is not among the records (its only version was updated after the
+    as-of date) are one paying relationship: they share one organisation customer, the one their
+    company field points to where an organisation party (the account's debtor) exists."""
+    frame = party_frame(
+        rec("crm:contacts", "CON-31", first_name="ruud", last_name="smits", organisation_record_key="crm:accounts:A-3"),
+        rec(
+            "crm:contacts", "CON-32", first_name="ilse", last_name="brouwer", organisation_record_key="crm:accounts:A-3"
+        ),
+        rec(
+            "crm:contacts",
+            "CON-41",
+            first_name="noor",
+            last_name="haddou",
+            organisation_name="drukkerij haddou",
+            organisation_record_key="crm:accounts:A-4",
+        ),
+        rec("crm:contacts", "CON-42", first_name="tim", last_name="vos", organisation_record_key="crm:accounts:A-4"),
+        rec(
+            "finance:debtors",
+            "104001",
+            kind="organisation",
+            organisation_name="drukkerij haddou",
+            postcode="9746ZW",
+            house_number="8",
+        ),
+        *_background(),
+    )
+    customers = _clusters(frame, settings, "customer")
+    assert frozenset({"CON-31", "CON-32"}) in customers
+    assert frozenset({"CON-41", "CON-42", "104001"}) in customers
+    out = resolve(frame, settings=settings).records.set_index("record_key")
+    assert out.loc["crm:contacts:CON-31", "customer_type"] == "organisation"
