@@ -47,19 +47,28 @@ def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     return links
 
 
+def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
+    """work_domain -> the organisation party holding most of the organisation records at that domain (if
+    one holds strictly the most): a domain several organisation parties read is usually one organisation
+    and a requester typed apart from it."""
+    orgs = records[records["party_kind"].eq("organisation") & records["work_domain"].notna()]
+    domains = pd.DataFrame({"work_domain": orgs["work_domain"], "org_party": party.loc[orgs.index].to_numpy()})
+    domains = domains.value_counts().rename("n").reset_index()
+    domains = domains[domains["n"].eq(domains.groupby("work_domain")["n"].transform("max"))]
+    domains = domains[domains.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
+    return domains.set_index("work_domain")["org_party"]
+
+
 def _domain_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """Person record -> organisation party via the work e-mail domain (public providers are already
-    excluded from work_domain): anouk@bakkerijvandam.nl works where info@bakkerijvandam.nl is read.
-    Only a domain that belongs to exactly one organisation party links."""
-    orgs = records[records["party_kind"].eq("organisation") & records["work_domain"].notna()]
+    excluded from work_domain): anouk@bakkerijvandam.nl works where info@bakkerijvandam.nl is read."""
     persons = records[records["party_kind"].eq("person") & records["work_domain"].notna()]
-    if persons.empty or orgs.empty:
+    owners = _domain_owners(records, party)
+    if persons.empty or owners.empty:
         return pd.DataFrame(columns=["record_key", "org_party", "weight"])
-    domains = pd.DataFrame({"work_domain": orgs["work_domain"], "org_party": party.loc[orgs.index].to_numpy()})
-    domains = domains.drop_duplicates()
-    domains = domains[domains.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
-    links = persons[["work_domain"]].reset_index(names="record_key").merge(domains, on="work_domain")
-    links = links[["record_key", "org_party"]].drop_duplicates()
+    links = persons[["work_domain"]].reset_index(names="record_key")
+    links["org_party"] = links["work_domain"].map(owners)
+    links = links.dropna(subset=["org_party"])[["record_key", "org_party"]].drop_duplicates()
     links["weight"] = NAME_LINK_WEIGHT
     return links
 
@@ -161,8 +170,21 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     is_org = kind.eq("organisation")
     attached = ~is_org & record_party.isin(chosen.index)
     customer = ("person:" + record_party).astype(object)
-    customer = customer.where(~is_org, "org:" + record_party)
-    customer = customer.where(~attached, "org:" + record_party.map(chosen).fillna("").astype(str))
+    # an organisation party at another's domain (a role mailbox resolved apart) pays as that one
+    owners = _domain_owners(records, party)
+    org_domain = records["work_domain"].where(is_org).map(owners)
+    moved = (
+        pd.DataFrame({"party": record_party, "owner": org_domain})
+        .dropna()
+        .query("party != owner")
+        .drop_duplicates("party")
+        .set_index("party")["owner"]
+    )
+    moved = moved[~moved.index.isin(moved.to_numpy())]  # one step: an owner is never moved itself
+    org_customer = record_party.map(moved).fillna(record_party)
+    customer = customer.where(~is_org, "org:" + org_customer)
+    employer = record_party.map(chosen).fillna("").astype(str)
+    customer = customer.where(~attached, "org:" + employer.map(moved).fillna(employer))
     customer_type = pd.Series("person", index=records.index)
     customer_type[customer.str.startswith("org:")] = "organisation"
     return pd.DataFrame({"customer": customer, "customer_type": customer_type})

@@ -612,3 +612,49 @@ def test_contacts_of_an_account_not_yet_known_share_one_customer(settings):
     assert frozenset({"CON-41", "CON-42", "104001"}) in customers
     out = resolve(frame, settings=settings).records.set_index("record_key")
     assert out.loc["crm:contacts:CON-31", "customer_type"] == "organisation"
+
+
+def test_a_helpdesk_requester_writing_from_the_organisations_role_mailbox_is_the_organisation(settings):
+    """Class 2: a helpdesk export types every requester as a person, but 'Metaalbewerking van der Berg'
+    at facturen@metaalbewerkingvanderberg.nl is the organisation itself and joins its party; an
+    employee writing from info@ with a person's name stays a person (in the organisation's customer)."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "105001",
+            kind="organisation",
+            organisation_name="metaalbewerking van der berg b v",
+            display_name="Metaalbewerking van der Berg B.V.",
+            email="administratie@metaalbewerkingvanderberg.nl",
+            phone="+31408469160",
+            postcode="5611AB",
+            house_number="12",
+            kvk_number="17123456",
+        ),
+        rec(
+            "service:requesters",
+            "REQ-51",
+            first_name="metaalbewerking",
+            last_name="berg",
+            infix="van der",
+            display_name="Metaalbewerking van der Berg",
+            email="facturen@metaalbewerkingvanderberg.nl",
+            email_is_role=True,
+            phone="+31408469160",
+        ),
+        rec(
+            "service:requesters",
+            "REQ-52",
+            first_name="sanne",
+            last_name="berg",
+            infix="van den",
+            display_name="Sanne van den Berg",
+            email="info@metaalbewerkingvanderberg.nl",
+            email_is_role=True,
+        ),
+        *_background(),
+    )
+    parties = _clusters(frame, settings)
+    assert frozenset({"105001", "REQ-51"}) in parties
+    assert frozenset({"REQ-52"}) in parties
+    assert frozenset({"105001", "REQ-51", "REQ-52"}) in _clusters(frame, settings, "customer")
