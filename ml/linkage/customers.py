@@ -1,6 +1,8 @@
 """Customers from parties: a person who belongs to an organisation joins the organisation's customer.
 
-Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account), then the
+Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account; an account
+not among the records, e.g. one whose only version was updated after the as-of date, still holds its
+contacts together in one organisation customer keyed on the account), then the
 person's company name equal to an organisation party's normalised name (unique, or unique within the
 person's postcode area), then the person's work e-mail domain equal to one organisation party's
 domain, or spelling one organisation party's name (zenbelrostox.nl, 'Zenbelrostox'). A person party
@@ -15,6 +17,7 @@ import pandas as pd
 
 CRM_LINK_WEIGHT = 10.0  # an explicit CRM account link outweighs any number of company-name matches
 NAME_LINK_WEIGHT = 1.0
+ACCOUNT_PREFIX = "account:"  # org_party label of a CRM account absent from the records
 
 
 def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
@@ -44,19 +47,28 @@ def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     return links
 
 
+def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
+    """work_domain -> the organisation party holding most of the organisation records at that domain (if
+    one holds strictly the most): a domain several organisation parties read is usually one organisation
+    and a requester typed apart from it."""
+    orgs = records[records["party_kind"].eq("organisation") & records["work_domain"].notna()]
+    domains = pd.DataFrame({"work_domain": orgs["work_domain"], "org_party": party.loc[orgs.index].to_numpy()})
+    domains = domains.value_counts().rename("n").reset_index()
+    domains = domains[domains["n"].eq(domains.groupby("work_domain")["n"].transform("max"))]
+    domains = domains[domains.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
+    return domains.set_index("work_domain")["org_party"]
+
+
 def _domain_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """Person record -> organisation party via the work e-mail domain (public providers are already
-    excluded from work_domain): anouk@bakkerijvandam.nl works where info@bakkerijvandam.nl is read.
-    Only a domain that belongs to exactly one organisation party links."""
-    orgs = records[records["party_kind"].eq("organisation") & records["work_domain"].notna()]
+    excluded from work_domain): anouk@bakkerijvandam.nl works where info@bakkerijvandam.nl is read."""
     persons = records[records["party_kind"].eq("person") & records["work_domain"].notna()]
-    if persons.empty or orgs.empty:
+    owners = _domain_owners(records, party)
+    if persons.empty or owners.empty:
         return pd.DataFrame(columns=["record_key", "org_party", "weight"])
-    domains = pd.DataFrame({"work_domain": orgs["work_domain"], "org_party": party.loc[orgs.index].to_numpy()})
-    domains = domains.drop_duplicates()
-    domains = domains[domains.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
-    links = persons[["work_domain"]].reset_index(names="record_key").merge(domains, on="work_domain")
-    links = links[["record_key", "org_party"]].drop_duplicates()
+    links = persons[["work_domain"]].reset_index(names="record_key")
+    links["org_party"] = links["work_domain"].map(owners)
+    links = links.dropna(subset=["org_party"])[["record_key", "org_party"]].drop_duplicates()
     links["weight"] = NAME_LINK_WEIGHT
     return links
 
@@ -97,6 +109,27 @@ def _domain_name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     return links
 
 
+def _absent_accounts(account: pd.Series, party: pd.Series, other: list[pd.DataFrame]) -> pd.Series:
+    """Contact record -> org_party for contacts of an account the records lack: the organisation party
+    its contacts' company names and work domains point to most (it may hold the account's invoices),
+    else a customer of its own named after the account (`ACCOUNT_PREFIX`)."""
+    label = (ACCOUNT_PREFIX + account).astype(object)
+    if account.empty or not other:
+        return label
+    person = pd.DataFrame({"account": account.to_numpy(), "person_party": party.loc[account.index].to_numpy()})
+    links = pd.concat(other, ignore_index=True)
+    links["person_party"] = party.loc[links["record_key"]].to_numpy()
+    votes = (
+        person.drop_duplicates()
+        .merge(links, on="person_party")
+        .groupby(["account", "org_party"], as_index=False)["weight"]
+        .sum()
+    )
+    votes = votes.sort_values(["account", "weight", "org_party"], ascending=[True, False, True])
+    target = votes.drop_duplicates("account").set_index("account")["org_party"]
+    return label.where(~account.isin(target.index), account.map(target))
+
+
 def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """record_key -> customer group label and customer_type.
 
@@ -107,16 +140,26 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     party = party.astype(str)
     kind = records["party_kind"]
     crm = records[kind.eq("person") & records["organisation_record_key"].notna()]
-    crm = crm[crm["organisation_record_key"].isin(records.index[kind.eq("organisation")])]
+    account = crm["organisation_record_key"].astype(str)
+    present = account.isin(records.index[kind.eq("organisation")])
+    # an account the records lack is still one paying relationship: its contacts share a customer named
+    # after the account, which its own records join once they are delivered (an id change, recorded)
     crm_links = pd.DataFrame(
         {
             "record_key": crm.index,
-            "org_party": party.loc[crm["organisation_record_key"]].to_numpy(),
+            "org_party": party.reindex(account.where(present)).to_numpy(dtype=object),
             "weight": CRM_LINK_WEIGHT,
         }
     )
-    found = (crm_links, _name_links(records, party), _domain_links(records, party), _domain_name_links(records, party))
-    parts = [f for f in found if len(f)]
+    other = [
+        f
+        for f in (_name_links(records, party), _domain_links(records, party), _domain_name_links(records, party))
+        if len(f)
+    ]
+    crm_links["org_party"] = crm_links["org_party"].where(
+        present.to_numpy(), _absent_accounts(account[~present], party, other).reindex(account.index).to_numpy()
+    )
+    parts = [f for f in (crm_links, *other) if len(f)]
     links = pd.concat(parts, ignore_index=True) if parts else crm_links
     links["person_party"] = party.loc[links["record_key"]].to_numpy() if len(links) else []
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()
@@ -127,8 +170,21 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     is_org = kind.eq("organisation")
     attached = ~is_org & record_party.isin(chosen.index)
     customer = ("person:" + record_party).astype(object)
-    customer = customer.where(~is_org, "org:" + record_party)
-    customer = customer.where(~attached, "org:" + record_party.map(chosen).fillna("").astype(str))
+    # an organisation party at another's domain (a role mailbox resolved apart) pays as that one
+    owners = _domain_owners(records, party)
+    org_domain = records["work_domain"].where(is_org).map(owners)
+    moved = (
+        pd.DataFrame({"party": record_party, "owner": org_domain})
+        .dropna()
+        .query("party != owner")
+        .drop_duplicates("party")
+        .set_index("party")["owner"]
+    )
+    moved = moved[~moved.index.isin(moved.to_numpy())]  # one step: an owner is never moved itself
+    org_customer = record_party.map(moved).fillna(record_party)
+    customer = customer.where(~is_org, "org:" + org_customer)
+    employer = record_party.map(chosen).fillna("").astype(str)
+    customer = customer.where(~attached, "org:" + employer.map(moved).fillna(employer))
     customer_type = pd.Series("person", index=records.index)
     customer_type[customer.str.startswith("org:")] = "organisation"
     return pd.DataFrame({"customer": customer, "customer_type": customer_type})

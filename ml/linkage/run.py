@@ -24,7 +24,7 @@ from ml.linkage.explain import COLUMNS as EXPLAIN_COLUMNS
 from ml.linkage.explain import DDL as EXPLAIN_DDL
 from ml.linkage.explain import explain
 from ml.linkage.ids import assign_stable_ids
-from ml.linkage.score import namesake_probability, score_pairs, term_frequency_adjustment
+from ml.linkage.score import names_from_mailbox, namesake_probability, score_pairs, term_frequency_adjustment
 from ml.linkage.standardise import prepare_records
 
 log = logging.getLogger("ml.linkage")
@@ -128,6 +128,7 @@ def resolve(
             settings.linkage_name_only_max_probability,
             adjustment=tf,
             namesake=namesake,
+            name_from_mailbox=names_from_mailbox(levels, sub) if kind == "person" else None,
         )
         explanations.append(
             explain(levels, model, scored["match_probability"].to_numpy(), kind, settings.identity_review_lower)

@@ -41,6 +41,7 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "email_domain": ((0.20, 0.80), (0.90, 0.10)),
     "vat": ((0.05, 0.95), (0.995, 0.005)),
 }
+MAILBOX_PROBABILITY = 0.99  # floor for the same personal mailbox with an agreeing name (`mailbox_vouched`)
 MONOTONE_METHODS = ("name", "organisation", "date")
 LAMBDA_PRIOR = 0.1  # share of candidate pairs that are matches, before the data says otherwise
 EPS = 1e-6
@@ -188,6 +189,21 @@ def birth_date_outweighed(levels: pd.DataFrame) -> pd.Series:
     return (full_name & personal & ids.ge(2)) | personal_anchor(levels)
 
 
+def mailbox_vouched(levels: pd.DataFrame, name_from_mailbox: np.ndarray | None = None) -> pd.Series:
+    """The same personal mailbox (role and family mailboxes never reach `email_key`) with the same first
+    name as stated (not read off that mailbox, `name_from_mailbox`), or with the same phone and no
+    clearly different first name or initial: one person whose surname is spelt, parsed or married
+    differently, or who moved (issue 6, class 3). Two people sharing one personal mailbox have different
+    first names, so they stay capped."""
+    if "email" not in levels:
+        return pd.Series(False, index=levels.index)
+    same_mail = levels["email"].eq(2)
+    first = levels["first_name"]
+    stated = ~pd.Series(name_from_mailbox, index=levels.index) if name_from_mailbox is not None else True
+    same_first = first.ge(NAME_CLOSE) & stated
+    return same_mail & (same_first | (first.ne(0) & levels["initial"].ne(0) & _agrees(levels, "phone")))
+
+
 def apply_rules(
     proba: pd.Series,
     levels: pd.DataFrame,
@@ -196,6 +212,7 @@ def apply_rules(
     name_only_max_probability: float = 0.5,
     conflict_max_probability: float = 0.05,
     namesake: np.ndarray | None = None,
+    name_from_mailbox: np.ndarray | None = None,
 ) -> pd.Series:
     """Cap probabilities the independence model overstates (see module docstring). `namesake`: per pair
     the chance that a name agreement alone means one person (`namesake_probability`); a name-only pair
@@ -242,11 +259,17 @@ def apply_rules(
             | levels["last_name"].between(0, NAME_SIMILAR - 1)
             | levels["initial"].eq(0)
         )
-        conflict = (levels["birth_date"].eq(0) & ~birth_date_outweighed(levels)) | (name_conflict & ~vouched(levels))
+        mailbox = mailbox_vouched(levels, name_from_mailbox)
+        conflict = (levels["birth_date"].eq(0) & ~birth_date_outweighed(levels)) | (
+            name_conflict & ~vouched(levels) & ~mailbox
+        )
     name_only_cap = np.full(len(out), name_only_max_probability)
     if namesake is not None:
         name_only_cap = np.where(np.isnan(namesake), name_only_cap, np.minimum(name_only_cap, namesake))
     out = out.where(agree, np.minimum(out, name_only_cap))
+    if party_kind == "person":
+        # one person's own mailbox, named alike: strong evidence whatever the address (class 3)
+        out = out.where(~(mailbox & levels["birth_date"].ne(0)), np.maximum(out, MAILBOX_PROBABILITY))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out
 
@@ -271,6 +294,16 @@ def term_frequency_adjustment(levels: pd.DataFrame, records: pd.DataFrame, field
     value = records[column].reindex(levels.index.get_level_values(0)).map(tf).to_numpy(dtype=float)
     adj = np.clip(np.log(expected / np.where(np.isnan(value), expected, value)), TF_MIN, TF_MAX)
     return np.where(levels[field].to_numpy() == NAME_EXACT, adj, 0.0)
+
+
+def names_from_mailbox(levels: pd.DataFrame, records: pd.DataFrame) -> np.ndarray:
+    """Per pair: either side's name was read off its e-mail address (`standardise.fill_names_from_email`)."""
+    if len(levels) == 0 or "name_from_email" not in records:
+        return np.zeros(len(levels), dtype=bool)
+    flag = records["name_from_email"].fillna(False).astype(bool)
+    left = flag.reindex(levels.index.get_level_values(0)).fillna(False).to_numpy(dtype=bool)
+    right = flag.reindex(levels.index.get_level_values(1)).fillna(False).to_numpy(dtype=bool)
+    return left | right
 
 
 def namesake_probability(levels: pd.DataFrame, records: pd.DataFrame) -> np.ndarray:
@@ -306,8 +339,10 @@ def score_pairs(
     name_only_max_probability: float = 0.5,
     adjustment: np.ndarray | None = None,
     namesake: np.ndarray | None = None,
+    name_from_mailbox: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, FellegiSunter]:
-    """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match."""
+    """Fit the model on these pairs and return record_key_l, record_key_r, match_probability, is_match.
+    `name_from_mailbox`: per pair, a side's name was read off its e-mail address (`mailbox_vouched`)."""
     model = FellegiSunter(fields).fit(levels)
     if namesake is not None and len(levels):
         # the name's own evidence is its frequency (namesake odds); the other fields still count, so a
@@ -322,6 +357,7 @@ def score_pairs(
         party_kind,
         name_only_max_probability,
         namesake=namesake,
+        name_from_mailbox=name_from_mailbox,
     )
     out = pd.DataFrame(
         {

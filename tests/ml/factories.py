@@ -14,6 +14,7 @@ PARTY_COLUMNS = (
     "infix",
     "last_name",
     "full_name",
+    "display_name",
     "organisation_name",
     "legal_form",
     "email",

@@ -526,3 +526,135 @@ def test_a_work_domain_that_spells_the_company_name_joins_its_customer(settings)
         frozenset({"107003"}),
         frozenset({"CON-72"}),
     }
+
+
+def test_the_same_personal_mailbox_outweighs_another_surname_but_not_another_first_name(settings):
+    """Class 3: the same personal e-mail with the same first name is one person whose surname changed
+    (married name) or is spelt otherwise, whatever the address; the same mailbox with the same phone
+    links a debtor known by an initial only. Her husband writing in from her mailbox has another first
+    name and stays apart."""
+    frame = party_frame(
+        rec(
+            "crm:contacts",
+            "CON-81",
+            first_name="anna",
+            last_name="bakker",
+            email="anna.bakker@ziggo.nl",
+            phone="+31612340081",
+            postcode="1011AB",
+            house_number="10",
+        ),
+        # finance knows her by her married name at her new address
+        rec(
+            "finance:debtors",
+            "108101",
+            first_name="anna",
+            last_name="smit",
+            email="anna.bakker@ziggo.nl",
+            postcode="2512CD",
+            house_number="77",
+            iban="NL91ABNA0417164381",
+        ),
+        # helpdesk: initial and a garbled surname, same mailbox and phone
+        rec(
+            "service:requesters",
+            "REQ-81",
+            first_initials="a",
+            last_name="bkkr",
+            email="anna.bakker@ziggo.nl",
+            phone="+31612340081",
+        ),
+        rec(
+            "service:requesters",
+            "REQ-82",
+            first_name="pieter",
+            last_name="smit",
+            email="anna.bakker@ziggo.nl",
+            postcode="2512CD",
+        ),
+        *_background(),
+    )
+    clusters = _clusters(frame, settings)
+    assert frozenset({"CON-81", "108101", "REQ-81"}) in clusters
+    assert frozenset({"REQ-82"}) in clusters
+
+
+def test_contacts_of_an_account_not_yet_known_share_one_customer(settings):
+    """CRM contacts whose account is not among the records (its only version was updated after the
+    as-of date) are one paying relationship: they share one organisation customer, the one their
+    company field points to where an organisation party (the account's debtor) exists."""
+    frame = party_frame(
+        rec("crm:contacts", "CON-31", first_name="ruud", last_name="smits", organisation_record_key="crm:accounts:A-3"),
+        rec(
+            "crm:contacts", "CON-32", first_name="ilse", last_name="brouwer", organisation_record_key="crm:accounts:A-3"
+        ),
+        rec(
+            "crm:contacts",
+            "CON-41",
+            first_name="noor",
+            last_name="haddou",
+            organisation_name="drukkerij haddou",
+            organisation_record_key="crm:accounts:A-4",
+        ),
+        rec("crm:contacts", "CON-42", first_name="tim", last_name="vos", organisation_record_key="crm:accounts:A-4"),
+        rec(
+            "finance:debtors",
+            "104001",
+            kind="organisation",
+            organisation_name="drukkerij haddou",
+            postcode="9746ZW",
+            house_number="8",
+        ),
+        *_background(),
+    )
+    customers = _clusters(frame, settings, "customer")
+    assert frozenset({"CON-31", "CON-32"}) in customers
+    assert frozenset({"CON-41", "CON-42", "104001"}) in customers
+    out = resolve(frame, settings=settings).records.set_index("record_key")
+    assert out.loc["crm:contacts:CON-31", "customer_type"] == "organisation"
+
+
+def test_a_helpdesk_requester_writing_from_the_organisations_role_mailbox_is_the_organisation(settings):
+    """Class 2: a helpdesk export types every requester as a person, but 'Metaalbewerking van der Berg'
+    at facturen@metaalbewerkingvanderberg.nl is the organisation itself and joins its party; an
+    employee writing from info@ with a person's name stays a person (in the organisation's customer)."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "105001",
+            kind="organisation",
+            organisation_name="metaalbewerking van der berg b v",
+            display_name="Metaalbewerking van der Berg B.V.",
+            email="administratie@metaalbewerkingvanderberg.nl",
+            phone="+31408469160",
+            postcode="5611AB",
+            house_number="12",
+            kvk_number="17123456",
+        ),
+        rec(
+            "service:requesters",
+            "REQ-51",
+            first_name="metaalbewerking",
+            last_name="berg",
+            infix="van der",
+            display_name="Metaalbewerking van der Berg",
+            email="facturen@metaalbewerkingvanderberg.nl",
+            email_is_role=True,
+            phone="+31408469160",
+        ),
+        rec(
+            "service:requesters",
+            "REQ-52",
+            first_name="sanne",
+            last_name="berg",
+            infix="van den",
+            display_name="Sanne van den Berg",
+            email="info@metaalbewerkingvanderberg.nl",
+            email_is_role=True,
+        ),
+        *_background(),
+    )
+    parties = _clusters(frame, settings)
+    assert frozenset({"105001", "REQ-51"}) in parties
+    assert frozenset({"REQ-52"}) in parties
+    assert frozenset({"105001", "REQ-51", "REQ-52"}) in _clusters(frame, settings, "customer")
