@@ -162,19 +162,6 @@ def _checkpoint(context, name: str, definitions: list, result_format: dict):  # 
     )
 
 
-def _run_side_by_side(context, name: str, definitions: list, result_format: dict, workers: int) -> dict:  # noqa: ANN001
-    """Run the definitions as `workers` checkpoints at once (round robin over the given order: pass the largest
-    first), each on its own connection: GX validates one suite after another, and its serial queries and its
-    own Python each keep one core busy at most. Returns the merged run results."""
-    if workers <= 1 or len(definitions) <= 1:
-        return dict(_checkpoint(context, name, definitions, result_format).run().run_results)
-    groups = [definitions[i::workers] for i in range(min(workers, len(definitions)))]
-    checkpoints = [_checkpoint(context, f"{name}_{i}", group, result_format) for i, group in enumerate(groups)]
-    with ThreadPoolExecutor(max_workers=len(checkpoints), thread_name_prefix="gx") as pool:
-        runs = [job.result() for job in [pool.submit(c.run) for c in checkpoints]]
-    return {k: v for run in runs for k, v in run.run_results.items()}
-
-
 def _run(
     settings: Settings,
     url: str,
@@ -183,7 +170,6 @@ def _run(
     index_columns: list[str] | None = None,
     *,
     two_pass: bool = False,
-    workers: int = 1,
 ) -> GateResult:
     """Validate each (suite, asset-builder) pair in one checkpoint that also updates the Data Docs."""
     import great_expectations as gx
@@ -221,8 +207,8 @@ def _run(
         # Pass 1 only asks pass/fail: GX then computes each table's counts in bundled aggregate queries,
         # without one example scan per expectation. Pass 2 re-validates just the suites that failed, with
         # counts, examples and their file and row.
-        first = _run_side_by_side(context, f"{gate}_gate", definitions, {"result_format": "BOOLEAN_ONLY"}, workers)
-        failed = {v.suite_name for v in first.values() if not v.success}
+        first = _checkpoint(context, f"{gate}_gate", definitions, {"result_format": "BOOLEAN_ONLY"}).run()
+        failed = {v.suite_name for v in first.run_results.values() if not v.success}
         log.info(
             "%s gate: %d of %d suites passed at first look%s",
             gate,
@@ -231,7 +217,7 @@ def _run(
             "; collecting counts and examples of the others" if failed else "",
         )
         retry = [d for d in definitions if d.suite.name in failed]
-        results = {k: v for k, v in first.items() if v.suite_name not in failed}
+        results = {k: v for k, v in first.run_results.items() if v.suite_name not in failed}
         if retry:
             results.update(_checkpoint(context, f"{gate}_gate_detail", retry, summary_format).run().run_results)
     else:
@@ -325,9 +311,9 @@ def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
             suites[name],
             lambda ds, asset_name, table=name: _table_asset(ds, asset_name, table),
         )
-        for name in sorted(by_entity, key=lambda n: -rows.get(n, 0))  # largest first: see _run_side_by_side
+        for name in by_entity
     }
-    result = _run(settings, url, "raw", assets, index_columns=ROW_COLUMNS, two_pass=True, workers=parse_workers())
+    result = _run(settings, url, "raw", assets, index_columns=ROW_COLUMNS, two_pass=True)
     verdicts: dict[int, str | None] = {}
     for name, ids in by_entity.items():
         failed = [f for f in result.failures if f.suite == suites[name].name]
