@@ -282,48 +282,6 @@ def _umap(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     return out.astype(object).where(out.notna(), None)
 
 
-def _slug(text: object) -> str:
-    return re.sub(r"[^a-z0-9]", "", fold(text) or "") if isinstance(text, str) else ""
-
-
-def _retype_role_requesters(df: pd.DataFrame) -> pd.DataFrame:
-    """A 'person' writing from a role mailbox (facturen@, info@; not a family one) at a company domain
-    that its own name spells ('Metaalbewerking van der Berg', facturen@metaalbewerkingvanderberg.nl),
-    with no CRM account link, is the organisation itself: a helpdesk or mailing export types every
-    requester as a person. Typed an organisation here so it meets the organisation's other records."""
-    if "display_name" not in df or "organisation_record_key" not in df:
-        return df
-    domain = _umap(df["email"], email_domain)
-    stem = _umap(domain, lambda d: re.sub(r"[^a-z0-9]", "", d.split(".")[-2]) if d and "." in d else "")
-    name = df["display_name"].where(~df["display_name"].astype(str).str.contains("@", regex=False))
-    slug = _umap(name, _slug)
-    family = _umap(df["email"], lambda e: e.split("@")[0].startswith(("fam", "familie")) if e else False)
-    spelt = [
-        bool(a and b and len(a) >= 6 and len(b) >= 6 and (a in b or b in a))
-        for a, b in zip(stem.fillna(""), slug.fillna(""), strict=True)
-    ]
-    role = (
-        df["party_kind"].eq("person")
-        & df["email_is_generic"]
-        & ~family.eq(True)
-        & df["organisation_record_key"].isna()
-        & ~domain.isin(public_email_domains())
-        & pd.Series(spelt, index=df.index)
-    )
-    if not role.any():
-        return df
-    df.loc[role, "party_kind"] = "organisation"
-    company = _umap(name[role], fold)
-    df.loc[role, "organisation_name"] = df.loc[role, "organisation_name"].where(
-        df.loc[role, "organisation_name"].notna(), company
-    )
-    df.loc[role, "organisation_key"] = df.loc[role, "organisation_name"]
-    for col in ("first_name", "first_name_std", "first_initial", "first_initials", "first_name_raw", "last_name"):
-        if col in df:
-            df.loc[role, col] = None
-    return df
-
-
 def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     """int_party_records -> the same rows indexed by record_key with linkage keys added.
 
@@ -368,7 +326,6 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
     is_role |= _umap(df["email"], is_generic_mailbox).eq(True)
     df["email_is_generic"] = is_role
-    df = _retype_role_requesters(df)
     is_person = df["party_kind"].eq("person")
     df["email_key"] = df["email"].where(~(is_role & is_person)).astype(object)
     # a mailbox name with digits ('jvisser1984') is chosen once and reused at other providers

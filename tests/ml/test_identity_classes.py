@@ -615,9 +615,10 @@ def test_contacts_of_an_account_not_yet_known_share_one_customer(settings):
 
 
 def test_a_helpdesk_requester_writing_from_the_organisations_role_mailbox_is_the_organisation(settings):
-    """Class 2: a helpdesk export types every requester as a person, but 'Metaalbewerking van der Berg'
-    at facturen@metaalbewerkingvanderberg.nl is the organisation itself and joins its party; an
-    employee writing from info@ with a person's name stays a person (in the organisation's customer)."""
+    """Class 2: 'Metaalbewerking van der Berg' at facturen@metaalbewerkingvanderberg.nl, typed an
+    organisation by dbt (int_party_records, unit test int_party_records_role_mailbox_requesters_are_
+    organisations), joins its organisation's party; an employee writing from info@ with a person's
+    name stays a person (in the organisation's customer)."""
     frame = party_frame(
         rec(
             "finance:debtors",
@@ -634,9 +635,9 @@ def test_a_helpdesk_requester_writing_from_the_organisations_role_mailbox_is_the
         rec(
             "service:requesters",
             "REQ-51",
-            first_name="metaalbewerking",
-            last_name="berg",
-            infix="van der",
+            kind="organisation",
+            organisation_name="metaalbewerking van der berg",
+            full_name="metaalbewerking van der berg",
             display_name="Metaalbewerking van der Berg",
             email="facturen@metaalbewerkingvanderberg.nl",
             email_is_role=True,

@@ -38,3 +38,27 @@
 {% macro _org_tokens(column) -%}
     btrim(regexp_replace(replace({{ fold_text(column) }}, '.', ''), '[^a-z0-9&'']+', ' ', 'g'))
 {%- endmacro %}
+
+{#- The name spells the e-mail's company domain: 'Metaalbewerking van der Berg' at
+    facturen@metaalbewerkingvanderberg.nl. The domain's second-level label and the name, each reduced to
+    letters and digits (accents folded), contain one another, both at least 6 long (so 'Jan' or 'info.nl'
+    never match), and the domain is no public mail provider (seed public_email_domains, the list Python's
+    ml/linkage/standardise.py reads too). A helpdesk or mailing export types such a sender as a person. -#}
+{% macro name_spells_email_domain(name_expression, email_expression) -%}
+    coalesce((
+        select
+            length(stem) >= 6 and length(slug) >= 6 and (position(stem in slug) > 0 or position(slug in stem) > 0)
+        from (
+            select
+                regexp_replace(
+                    reverse(split_part(reverse(split_part({{ email_expression }}, '@', 2)), '.', 2)), '[^a-z0-9]', '', 'g'
+                ) as stem,
+                regexp_replace({{ fold_text(name_expression) }}, '[^a-z0-9]', '', 'g') as slug
+            where
+                strpos({{ name_expression }}, '@') = 0
+                and split_part({{ email_expression }}, '@', 2) not in (
+                    select lower(domain) from {{ ref('public_email_domains') }}
+                )
+        ) as parts
+    ), false)
+{%- endmacro %}

@@ -169,6 +169,7 @@ finance_debtors as (
                     select '(^|\s)\S*(' || string_agg(word, '|') || ')(\s|$)'
                     from {{ ref('organisation_name_words') }}
                 ) then 'organisation'
+                -- any role mailbox, so also a name spelling its domain (as for service requesters)
                 when {{ is_role_email('debtors.email', 'role') }} then 'organisation'
                 else 'person'
             end as party_kind
@@ -228,6 +229,7 @@ marketing_subscribers as (
                         coalesce(first_name, last_name) is null
                         or name_organisation_name = organisation_name
                         or name_organisation_name ~ (select pattern from organisation_words)
+                        or {{ name_spells_email_domain('display_name', 'email') }}
                     )
                     then 'organisation'
                 else 'person'
@@ -284,7 +286,8 @@ service_requesters as (
         select
             *,
             -- the organisation itself writing from a role mailbox (facturen@, info@; seed generic_mailboxes):
-            -- no person name at all, or the name is the company or holds an organisation word (a surname alone
+            -- no person name at all, or the name is the company, holds an organisation word or spells the
+            -- e-mail's company domain (macro name_spells_email_domain) (a surname alone
             -- stays a person: the owner of a one-man business writes from info@ too). Typed as a
             -- person it would never meet its organisation and would join an employee through a shared phone.
             -- A name with a legal form is an organisation from any mailbox.
@@ -296,6 +299,7 @@ service_requesters as (
                         coalesce(first_name, last_name) is null
                         or name_organisation_name = organisation_name
                         or name_organisation_name ~ (select pattern from organisation_words)
+                        or {{ name_spells_email_domain('name', 'email') }}
                     )
                     then 'organisation'
                 else 'person'
