@@ -59,11 +59,10 @@ def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
     return domains.set_index("work_domain")["org_party"]
 
 
-def _domain_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+def _domain_links(records: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
     """Person record -> organisation party via the work e-mail domain (public providers are already
     excluded from work_domain): anouk@bakkerijvandam.nl works where info@bakkerijvandam.nl is read."""
     persons = records[records["party_kind"].eq("person") & records["work_domain"].notna()]
-    owners = _domain_owners(records, party)
     if persons.empty or owners.empty:
         return pd.DataFrame(columns=["record_key", "org_party", "weight"])
     links = persons[["work_domain"]].reset_index(names="record_key")
@@ -151,9 +150,10 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
             "weight": CRM_LINK_WEIGHT,
         }
     )
+    owners = _domain_owners(records, party)
     other = [
         f
-        for f in (_name_links(records, party), _domain_links(records, party), _domain_name_links(records, party))
+        for f in (_name_links(records, party), _domain_links(records, owners), _domain_name_links(records, party))
         if len(f)
     ]
     crm_links["org_party"] = crm_links["org_party"].where(
@@ -171,7 +171,6 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     attached = ~is_org & record_party.isin(chosen.index)
     customer = ("person:" + record_party).astype(object)
     # an organisation party at another's domain (a role mailbox resolved apart) pays as that one
-    owners = _domain_owners(records, party)
     org_domain = records["work_domain"].where(is_org).map(owners)
     moved = (
         pd.DataFrame({"party": record_party, "owner": org_domain})
