@@ -8,7 +8,6 @@ a run that fails before this step leaves the published marts untouched. The read
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 import psycopg
@@ -36,7 +35,7 @@ def contract_models(models: Path = MARTS_MODELS) -> dict[str, str]:
         config = model.get("config") or {}
         if (config.get("contract") or {}).get("enforced") is True:
             name = model["name"]
-            out[name] = config.get("alias") or _sql_alias((models / f"{name}.sql").read_text(encoding="utf-8")) or name
+            out[name] = config.get("alias") or name
     return out
 
 
@@ -44,11 +43,6 @@ def contract_tables(models: Path = MARTS_MODELS) -> tuple[str, ...]:
     """The published tables of the output contract: a mart added under a contract is required by the publish
     without a second list to keep in step."""
     return tuple(contract_models(models).values())
-
-
-def _sql_alias(model_sql: str) -> str | None:
-    match = re.search(r"config\((?:[^()]|\([^()]*\))*?\balias\s*=\s*['\"](\w+)['\"]", model_sql)
-    return match.group(1) if match else None
 
 
 # publishing refuses to swap in a build that lacks any of these

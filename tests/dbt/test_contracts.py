@@ -21,12 +21,14 @@ def _config(sql: str, key: str) -> str | None:
 
 
 def _published_models() -> dict[str, str]:
-    """dbt model name -> published table name, for every marts model that is not ephemeral."""
+    """dbt model name -> published table name (its alias in the yml), for every marts model that is not
+    ephemeral."""
+    spec = yaml.safe_load((MARTS / "_marts__models.yml").read_text())
+    aliases = {m["name"]: (m.get("config") or {}).get("alias") for m in spec["models"]}
     models = {}
     for path in sorted(MARTS.glob("*.sql")):
-        sql = path.read_text()
-        if _config(sql, "materialized") != "ephemeral":
-            models[path.stem] = _config(sql, "alias") or path.stem
+        if _config(path.read_text(), "materialized") != "ephemeral":
+            models[path.stem] = aliases.get(path.stem) or path.stem
     return models
 
 
@@ -63,13 +65,18 @@ def test_contract_tables_are_the_enforced_models_by_published_name(tmp_path):
             {
                 "models": [
                     {"name": "plain", "config": {"contract": {"enforced": True}}},
-                    {"name": "mart_renamed", "config": {"contract": {"enforced": True}}},
-                    {"name": "yml_alias", "config": {"alias": "aliased", "contract": {"enforced": True}}},
+                    {"name": "mart_renamed", "config": {"alias": "renamed", "contract": {"enforced": True}}},
                     {"name": "uncontracted"},
                 ]
             }
         )
     )
-    (tmp_path / "plain.sql").write_text("{{ config(materialized='view', pre_hook=\"{{ f() }}\") }}\nselect 1")
-    (tmp_path / "mart_renamed.sql").write_text("{{ config(alias='renamed') }}\nselect 1")
-    assert contract_tables(tmp_path) == ("plain", "renamed", "aliased")
+    assert contract_tables(tmp_path) == ("plain", "renamed")
+
+
+def test_published_names_are_set_in_the_yml_only():
+    """The publish reads a mart's published name from `_marts__models.yml`; an alias set in a model's SQL
+    config would publish under a name the publish does not require."""
+    in_sql = [p.name for p in MARTS.glob("*.sql") if re.search(r"\balias\s*=", p.read_text(encoding="utf-8"))]
+    assert in_sql == []
+    assert "contact_strategy" in CONTRACT_TABLES and "mart_contact_strategy" not in CONTRACT_TABLES

@@ -1,5 +1,3 @@
-{{ config(alias='contact_strategy') }}
-
 {#- One row per segment: goal, channels in order of preference, cadence and budget, complaint follow-up
     and control-group share, as marketing keeps them in seeds/contact_strategy.csv, with the cost of the
     preferred channel for context.
