@@ -18,7 +18,7 @@ import os
 import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -40,8 +40,9 @@ ROW_COLUMNS = ["_source_file", "_row_number"]  # where a failing raw value was d
 
 
 # GX's sessions plan serially: a parallel plan of its uniqueness query builds the same hash of every key once per
-# worker (three times the work on two cores), and serial queries leave a core to GX's own Python.
-SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0"
+# worker (three times the work on two cores), and serial queries leave a core to GX's own Python. No JIT: its
+# bundled aggregate queries are compiled afresh each time and run well under the time that costs.
+SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -162,79 +163,74 @@ def _checkpoint(context, name: str, definitions: list, result_format: dict):  # 
     )
 
 
-def _run(
-    settings: Settings,
-    url: str,
-    gate: str,
-    assets: dict[str, tuple[SuiteFile, object]],
-    index_columns: list[str] | None = None,
-    *,
-    two_pass: bool = False,
-) -> GateResult:
-    """Validate each (suite, asset-builder) pair in one checkpoint that also updates the Data Docs."""
-    import great_expectations as gx
+class _Validation:
+    """One gate run's great-expectations context: defines and validates one suite at a time, then builds the
+    Data Docs once. GX is not thread-safe (its shared YAML loader races), so use it from one thread only."""
 
-    started = time.perf_counter()
-    result = GateResult(gate=gate)
-    if not assets:
+    def __init__(self, settings: Settings, url: str, gate: str, index_columns: list[str] | None = None) -> None:
+        self.settings, self.gate = settings, gate
+        self.context, self.datasource = _context(settings, url)
+        self.result = GateResult(gate=gate)
+        self.results: dict = {}  # validation result identifier -> result, for the Data Docs and findings
+        self.summary_format = {
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": 20,
+            **(
+                {"unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
+                if index_columns
+                else {}
+            ),
+        }
+
+    def define(self, name: str, suite_file: SuiteFile, make_asset) -> object:  # noqa: ANN001
+        """The validation definition of one suite on a fresh asset (the table or query of this run)."""
+        import great_expectations as gx
+
+        asset_name = f"{self.gate}__{name}"
+        if asset_name in {a.name for a in self.datasource.assets}:
+            self.datasource.delete_asset(asset_name)
+        batch = make_asset(self.datasource, asset_name).add_batch_definition_whole_table("all_rows")
+        suite = self.context.suites.add_or_update(gx_suite(suite_file))
+        self.result.checked.append(suite_file.name)
+        self.result.expectations += sum(1 for e in suite_file.expectations if e["meta"]["severity"] == "blocking")
+        return self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=f"{self.gate}.{name}", data=batch, suite=suite)
+        )
+
+    def validate(self, checkpoint: str, definitions: list, *, two_pass: bool = False) -> set[str]:
+        """Validate these definitions in one checkpoint; returns the names of the suites that failed.
+
+        `two_pass`: the first pass only asks pass/fail (GX then computes each table's counts in bundled
+        aggregate queries, without one example scan per expectation); the suites that failed are validated
+        again with counts, examples and their file and row."""
+        if two_pass:
+            first = _checkpoint(self.context, checkpoint, definitions, {"result_format": "BOOLEAN_ONLY"}).run()
+            failed = {v.suite_name for v in first.run_results.values() if not v.success}
+            self.results.update({k: v for k, v in first.run_results.items() if v.suite_name not in failed})
+            retry = [d for d in definitions if d.suite.name in failed]
+            if retry:
+                detail = _checkpoint(self.context, f"{checkpoint}_detail", retry, self.summary_format).run()
+                self.results.update(detail.run_results)
+            return failed
+        run = _checkpoint(self.context, checkpoint, definitions, self.summary_format).run()
+        self.results.update(run.run_results)
+        return {v.suite_name for v in run.run_results.values() if not v.success}
+
+    def finish(self, started: float) -> GateResult:
+        """Data Docs for this run's results (built once: UpdateDataDocsAction rebuilds the site per validation;
+        the index reads every stored result, so the old ones go first, GX keeps them all), then the findings."""
+        result = self.result
+        prune_gx_results(Path(self.context.root_directory), self.settings.keep_runs)
+        self.context.build_data_docs(resource_identifiers=list(self.results))
+        for validation in self.results.values():
+            for finding in _findings(validation.suite_name, validation):
+                (result.failures if finding.severity == "blocking" else result.warnings).append(finding)
+        result.data_docs_path = _docs_path(self.context)
+        result.seconds = time.perf_counter() - started
+        for finding in result.warnings:
+            log.warning("quality warning: %s", finding)
+        log.info("%s", result.summary().splitlines()[0])
         return result
-    context, datasource = _context(settings, url)
-    definitions = []
-    for name, (suite_file, make_asset) in assets.items():
-        asset_name = f"{gate}__{name}"
-        if asset_name in {a.name for a in datasource.assets}:
-            datasource.delete_asset(asset_name)
-        asset = make_asset(datasource, asset_name)
-        batch = asset.add_batch_definition_whole_table("all_rows")
-        suite = context.suites.add_or_update(gx_suite(suite_file))
-        definitions.append(
-            context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=f"{gate}.{name}", data=batch, suite=suite)
-            )
-        )
-        result.checked.append(suite_file.name)
-        result.expectations += sum(1 for e in suite_file.expectations if e["meta"]["severity"] == "blocking")
-    summary_format = {
-        "result_format": "SUMMARY",
-        "partial_unexpected_count": 20,
-        **(
-            {"unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
-            if index_columns
-            else {}
-        ),
-    }
-    if two_pass:
-        # Pass 1 only asks pass/fail: GX then computes each table's counts in bundled aggregate queries,
-        # without one example scan per expectation. Pass 2 re-validates just the suites that failed, with
-        # counts, examples and their file and row.
-        first = _checkpoint(context, f"{gate}_gate", definitions, {"result_format": "BOOLEAN_ONLY"}).run()
-        failed = {v.suite_name for v in first.run_results.values() if not v.success}
-        log.info(
-            "%s gate: %d of %d suites passed at first look%s",
-            gate,
-            len(definitions) - len(failed),
-            len(definitions),
-            "; collecting counts and examples of the others" if failed else "",
-        )
-        retry = [d for d in definitions if d.suite.name in failed]
-        results = {k: v for k, v in first.run_results.items() if v.suite_name not in failed}
-        if retry:
-            results.update(_checkpoint(context, f"{gate}_gate_detail", retry, summary_format).run().run_results)
-    else:
-        results = _checkpoint(context, f"{gate}_gate", definitions, summary_format).run().run_results
-    # Data Docs are built once for the whole run (UpdateDataDocsAction rebuilds the site per validation); their
-    # index reads every stored result, so the old ones go first (GX keeps them all)
-    prune_gx_results(Path(context.root_directory), settings.keep_runs)
-    context.build_data_docs(resource_identifiers=list(results))
-    for validation in results.values():
-        for finding in _findings(validation.suite_name, validation):
-            (result.failures if finding.severity == "blocking" else result.warnings).append(finding)
-    result.data_docs_path = _docs_path(context)
-    result.seconds = time.perf_counter() - started
-    for finding in result.warnings:
-        log.warning("quality warning: %s", finding)
-    log.info("%s", result.summary().splitlines()[0])
-    return result
 
 
 def _import_gx_meanwhile() -> threading.Thread:
@@ -252,26 +248,16 @@ def parse_workers() -> int:
 
 def _parse_entity(url: str, suite: SuiteFile, entity: Entity, load_ids: list[int]) -> None:
     with connect(url) as conn:
-        # one core per entity: serial plans side by side beat one parallel plan whose leader alone writes
+        # one core per entity: serial plans side by side beat one parallel plan whose leader alone writes; and no
+        # JIT: compiling the inlined parse expressions cost a server with JIT 0.5-1 s per entity, more than it saves
         conn.execute("set local max_parallel_workers_per_gather = 0")
+        conn.execute("set local jit = off")
         columns = checked_columns(entity, suite.expectations)
         conn.execute(
             materialise(entity, suite.casts, load_ids, columns, unique_keys(suite.expectations), suite.read_as)
         )
         if suite.casts:
             conn.execute(flagged_insert(entity, suite.casts))
-
-
-def _parse_entities(
-    url: str, suites: dict[str, SuiteFile], by_entity: dict[str, list[int]], rows: dict[str, int]
-) -> None:
-    """Materialise every entity under check into `raw_gate`, the largest first, on `parse_workers()`
-    connections; each entity commits on its own (a failed gate leaves its loads unchecked: the next run
-    deletes their flagged values and parses them again)."""
-    order = sorted(by_entity, key=lambda name: -rows.get(name, 0))
-    with ThreadPoolExecutor(max_workers=min(parse_workers(), len(order) or 1), thread_name_prefix="raw-gate") as pool:
-        for job in [pool.submit(_parse_entity, url, suites[n], BY_NAME[n], by_entity[n]) for n in order]:
-            job.result()
 
 
 def _table_asset(datasource, asset_name: str, table: str):  # noqa: ANN001, ANN202 - GX types are imported lazily
@@ -283,7 +269,12 @@ def _table_asset(datasource, asset_name: str, table: str):  # noqa: ANN001, ANN2
 
 
 def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
-    """Validate these loads, and every blocked or unchecked load in force, with `expectations/raw/*.json`."""
+    """Validate these loads, and every blocked or unchecked load in force, with `expectations/raw/*.json`.
+
+    The entities are parsed into `raw_gate` on `parse_workers()` connections, the largest first, and each is
+    validated as soon as its table is ready, while the others are still being parsed: GX's Python and its
+    queries overlap the parse instead of following it (each entity commits on its own; a failed gate leaves
+    its loads unchecked, and the next run deletes their flagged values and parses them again)."""
     suites = read_suites(settings.expectations_dir / "raw")
     started = time.perf_counter()
     gx_import = _import_gx_meanwhile()
@@ -303,21 +294,34 @@ def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(GATE_SCHEMA)))
         conn.execute("delete from raw.flagged_values where load_id = any(%s)", (checked,))
         rows = deliveries.rows_by_entity(conn, checked)
-    _parse_entities(url, suites, by_entity, rows)
-    log.info("raw gate: parsed the rows under check in %.1fs", time.perf_counter() - started)
-    gx_import.join()  # an import error surfaces in _run's own import below
-    assets = {
-        name: (
-            suites[name],
-            lambda ds, asset_name, table=name: _table_asset(ds, asset_name, table),
-        )
-        for name in by_entity
-    }
-    result = _run(settings, url, "raw", assets, index_columns=ROW_COLUMNS, two_pass=True)
+    order = sorted(by_entity, key=lambda name: -rows.get(name, 0))
+    if not order:
+        return GateResult(gate="raw", checked_loads=checked, seconds=time.perf_counter() - started)
+    failed: set[str] = set()
+    pool = ThreadPoolExecutor(max_workers=min(parse_workers(), len(order) or 1), thread_name_prefix="raw-gate")
+    try:
+        jobs = {pool.submit(_parse_entity, url, suites[n], BY_NAME[n], by_entity[n]): n for n in order}
+        gx_import.join()  # an import error surfaces in _context's own import below
+        gx = _Validation(settings, url, "raw", index_columns=ROW_COLUMNS)
+        for job in as_completed(jobs):
+            job.result()
+            name = jobs[job]
+            definition = gx.define(name, suites[name], lambda ds, asset_name, t=name: _table_asset(ds, asset_name, t))
+            failed |= gx.validate(f"raw_gate__{name}", [definition], two_pass=True)
+            log.info(
+                "raw gate: %s (%s rows) %s after %.1fs",
+                name,
+                f"{rows.get(name, 0):,}",
+                "failed" if suites[name].name in failed else "passed",
+                time.perf_counter() - started,
+            )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    result = gx.finish(started)
     verdicts: dict[int, str | None] = {}
     for name, ids in by_entity.items():
-        failed = [f for f in result.failures if f.suite == suites[name].name]
-        reason = f"{len(failed)} blocking expectation(s) failed: {failed[0]}"[:2000] if failed else None
+        failures = [f for f in result.failures if f.suite == suites[name].name]
+        reason = f"{len(failures)} blocking expectation(s) failed: {failures[0]}"[:2000] if failures else None
         verdicts.update(dict.fromkeys(ids, reason))
     with connect(url) as conn:
         deliveries.record_verdicts(conn, verdicts)
@@ -345,6 +349,11 @@ def check_marts(settings: Settings, url: str, schema: str = "marts_next") -> Gat
             continue
         query = sql.SQL("select * from {}.{}").format(sql.Identifier(schema), sql.Identifier(name)).as_string(None)
         assets[name] = (suite, lambda ds, asset_name, q=query: ds.add_query_asset(name=asset_name, query=q))
-    result = _run(settings, url, "marts", assets)
+    started = time.perf_counter()
+    if not assets:
+        return GateResult(gate="marts", failures=missing)
+    gx = _Validation(settings, url, "marts")
+    gx.validate("marts_gate", [gx.define(name, suite, make_asset) for name, (suite, make_asset) in assets.items()])
+    result = gx.finish(started)
     result.failures[:0] = missing
     return result

@@ -135,22 +135,21 @@ def materialise(
 def flagged_insert(entity: Entity, casts: dict[str, str]) -> sql.Composed:
     """Copy the unparsable values of `raw_gate.<entity>` to `raw.flagged_values` (file, row, column, value).
 
-    One narrow scan per cast column: cheaper than one scan that fans every row out to all cast columns."""
-    parts = [
-        sql.SQL(
-            "select _load_id, {sys}, {ent}, _source_file, _row_number, {col}, {inv}, {why} from {t}"
-            " where {inv} is not null"
-        ).format(
-            sys=sql.Literal(entity.system),
-            ent=sql.Literal(entity.entity),
-            col=sql.Literal(column),
-            inv=sql.Identifier(f"{column}__invalid"),
-            why=sql.Literal(_REASONS[kind]),
-            t=sql.Identifier(GATE_SCHEMA, entity.name),
-        )
-        for column, kind in casts.items()
-    ]
+    One scan: only the rows with an unparsable value (nearly none) are fanned out to their cast columns."""
+    invalid = [sql.Identifier(f"{column}__invalid") for column in casts]
+    values = sql.SQL(", ").join(
+        sql.SQL("({}, t.{}, {})").format(sql.Literal(column), inv, sql.Literal(_REASONS[kind]))
+        for (column, kind), inv in zip(casts.items(), invalid, strict=True)
+    )
     return sql.SQL(
         "insert into raw.flagged_values (load_id, system, entity, source_file, row_number, column_name,"
-        " value, reason) {}"
-    ).format(sql.SQL(" union all ").join(parts))
+        " value, reason) select t._load_id, {sys}, {ent}, t._source_file, t._row_number, v.col, v.value, v.reason"
+        " from {t} t cross join lateral (values {values}) v (col, value, reason)"
+        " where ({any}) and v.value is not null"
+    ).format(
+        sys=sql.Literal(entity.system),
+        ent=sql.Literal(entity.entity),
+        t=sql.Identifier(GATE_SCHEMA, entity.name),
+        values=values,
+        any=sql.SQL(" or ").join(sql.SQL("t.{} is not null").format(i) for i in invalid),
+    )

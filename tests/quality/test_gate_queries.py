@@ -39,7 +39,9 @@ def test_an_expectation_on_the_table_columns_keeps_every_column():
 
 
 def test_gx_sessions_plan_serially_and_keep_given_options():
-    assert sqlalchemy_url("postgresql://u@h:5432/db").endswith("/db?options=-c%20max_parallel_workers_per_gather%3D0")
+    assert sqlalchemy_url("postgresql://u@h:5432/db").endswith(
+        "/db?options=-c%20max_parallel_workers_per_gather%3D0%20-c%20jit%3Doff"
+    )
     url = sqlalchemy_url("postgresql://u:@/db?host=/tmp/s&options=-c%20work_mem%3D8MB")
     assert url.startswith("postgresql+psycopg://u:@/db?host=%2Ftmp%2Fs&options=-c%20work_mem%3D8MB%20")
     assert SESSION_OPTIONS.replace(" ", "%20").replace("=", "%3D") in url
