@@ -249,3 +249,30 @@ def test_every_suite_file_is_valid_and_every_entity_has_one():
     for suite in raw.values():
         types = [e["type"] for e in suite.expectations]
         assert "expect_table_row_count_to_be_between" in types and "expect_compound_columns_to_be_unique" in types
+
+
+def test_a_warm_gx_project_is_reused_until_a_suite_file_changes(settings, warehouse_url, load, tmp_path):
+    """The second run of an unchanged suite rewrites none of GX's stores (its YAML and JSON writes were a
+    quarter of the gate's own CPU time); an edited suite file is validated as edited, on the next run."""
+    expectations = tmp_path / "expectations"
+    shutil.copytree(REPO / "expectations", expectations)
+    settings = settings.with_(expectations_dir=expectations)
+    ids = load({"service/surveys/1.csv": SURVEYS + "S1,R1,,2026-01-05,,9\n"})
+    assert check_raw(settings, warehouse_url, ids).passed
+    gx = settings.gx_dir / "gx"
+    stores = [gx / "great_expectations.yml", gx / "checkpoints" / "raw_gate__service_surveys.json"]
+    stores += [gx / "validation_definitions" / "raw.service_surveys.json", *(gx / "expectations").rglob("*.json")]
+    before = {p: p.stat().st_mtime_ns for p in stores}
+    assert all(p.is_file() for p in before) and len(before) >= 4
+    assert check_raw(settings, warehouse_url, ids).passed
+    assert {p: p.stat().st_mtime_ns for p in stores} == before  # nothing defined anew
+
+    path = expectations / "raw" / "service_surveys.json"
+    suite = json.loads(path.read_text())
+    between = next(e for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_between")
+    between["kwargs"]["max_value"] = 5  # an NPS of 9 now fails
+    between["meta"]["severity"] = "blocking"
+    path.write_text(json.dumps(suite))
+    edited = check_raw(settings, warehouse_url, ids)
+    assert not edited.passed
+    assert [f.failing_count for f in edited.failures] == [1], edited.summary()
