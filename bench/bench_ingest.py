@@ -8,7 +8,9 @@ The loader runs in a subprocess so its peak RSS (resource.getrusage, children) i
 
 times the raw quality gate against the ingest of whole landing zones instead (issue 7: the gate under three
 times the ingest): per landing zone a fresh database, `load_landing` then `check_raw` in one subprocess, as
-the pipeline's ingest and raw_quality_gate stages do; prints one line per zone (not written to RESULTS.md).
+the pipeline's ingest and raw_quality_gate stages do; prints one line per zone and round (not written to
+RESULTS.md): the first round with a new GX project (cold), the later ones with the project the first left
+(warm: every pipeline run after the first).
 Make the zones with `python -m cvm.demo --customers 100000 --seed 42 [--volume 4.6]`.
 """
 
@@ -142,22 +144,33 @@ t = time.perf_counter()
 report = load_landing(url, landing)
 ingest = time.perf_counter() - t
 load.append(os.getloadavg()[0])
-t = time.perf_counter()
+t, c = time.perf_counter(), os.times()
 result = check_raw(load_settings(), url, report.load_ids)
-gate = time.perf_counter() - t
+gate, c1 = time.perf_counter() - t, os.times()
 load.append(os.getloadavg()[0])
 print(json.dumps({"rows": sum(d.rows_loaded or 0 for d in report.deliveries), "ingest_s": ingest,
-                  "gate_s": gate, "passed": result.passed, "load": load}))
+                  "gate_s": gate, "gate_cpu_s": c1.user + c1.system - c.user - c.system,
+                  "passed": result.passed, "load": load}))
 """
 
 
-def run_gate(server: str, landing: Path) -> dict:
-    """Ingest then raw gate of one landing zone in a fresh database, in a subprocess (GX imported afresh)."""
-    name = f"cvm_bench_gate_{os.getpid()}"
+def run_gate(server: str, landing: Path, home: Path) -> dict:
+    """Ingest then raw gate of one landing zone in a fresh database, in a subprocess (GX imported afresh).
+
+    The database name is the same every round and `home` holds the GX project, as in a pipeline that runs
+    every day against one warehouse: the first round of a home is a cold GX project, the later ones warm."""
+    name = "cvm_bench_gate"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
     url = ensure_database(with_database(server, name))
     try:
         out = subprocess.run(
-            [sys.executable, "-c", GATE, url, str(landing)], cwd=ROOT, check=True, capture_output=True, text=True
+            [sys.executable, "-c", GATE, url, str(landing)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CVM_HOME": str(home)},
         )
         with psycopg.connect(url) as conn:
             version = conn.execute("show server_version").fetchone()[0]
@@ -200,17 +213,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--gate", type=Path, nargs="+", metavar="LANDING", help="time ingest + raw gate instead")
+    parser.add_argument("--gate-rounds", type=int, default=3, help="rounds per zone: the first cold, then warm")
     args = parser.parse_args()
     if args.gate:
         server = server_url(load_settings())
         for landing in args.gate:
-            r = run_gate(server, landing.resolve())
-            print(
-                f"{landing}: {r['rows']:,} rows, ingest {r['ingest_s']:.1f} s, raw gate {r['gate_s']:.1f} s, "
-                f"ratio {r['ratio']:.2f}, passed {r['passed']}, 1-min load {'/'.join(f'{x:.1f}' for x in r['load'])}, "
-                f"PostgreSQL {r['postgres']}",
-                flush=True,
-            )
+            with tempfile.TemporaryDirectory() as home:
+                for round_ in range(1, args.gate_rounds + 1):
+                    r = run_gate(server, landing.resolve(), Path(home))
+                    print(
+                        f"{landing} round {round_} ({'cold' if round_ == 1 else 'warm'} GX project): {r['rows']:,} "
+                        f"rows, ingest {r['ingest_s']:.1f} s, raw gate {r['gate_s']:.1f} s, ratio {r['ratio']:.2f}, "
+                        f"gate process CPU {r['gate_cpu_s']:.1f} s, passed {r['passed']}, 1-min load "
+                        f"{'/'.join(f'{x:.1f}' for x in r['load'])}, PostgreSQL {r['postgres']}",
+                        flush=True,
+                    )
         return
     name = f"cvm_bench_{os.getpid()}"
     server = server_url(load_settings())

@@ -39,7 +39,7 @@ from cvm.warehouse import connect
 log = logging.getLogger("cvm.quality")
 DATASOURCE = "warehouse"
 EXAMPLES = 5
-ROW_COLUMNS = ["_source_file", "_row_number"]  # where a failing raw value was delivered
+ROW_COLUMNS = ["_load_id", "_row_number"]  # where a failing raw value was delivered (the load names the file)
 
 
 # GX's sessions plan serially: a parallel plan of its uniqueness query builds the same hash of every key once per
@@ -130,18 +130,20 @@ def _shown(value: object) -> str:
     return repr(value) if isinstance(value, str) or value is None else str(value)
 
 
-def _examples(result: dict, column: str | None) -> tuple:
-    """The first failing values; with the file and row they came from where GX returned them."""
+def _examples(result: dict, column: str | None, files: dict[int, str]) -> tuple:
+    """The first failing values; with the file (its load's) and row they came from where GX returned them."""
     located = result.get("partial_unexpected_index_list") or []
     if located and column:
         return tuple(
-            Located(f"{r.get('_source_file')} row {r.get('_row_number')}: {_shown(r.get(column))}")
+            Located(
+                f"{files.get(r.get('_load_id'), r.get('_load_id'))} row {r.get('_row_number')}: {_shown(r.get(column))}"
+            )
             for r in located[:EXAMPLES]
         )
     return tuple((result.get("partial_unexpected_list") or [])[:EXAMPLES])
 
 
-def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
+def _findings(suite_name: str, validation, files: dict[int, str]) -> list[Finding]:  # noqa: ANN001
     out = []
     for res in validation.results:
         if res.success:
@@ -156,7 +158,7 @@ def _findings(suite_name: str, validation) -> list[Finding]:  # noqa: ANN001
             detail = f"observed {result['observed_value']}"
         elif config.type == "expect_column_to_exist":
             detail = "column missing"
-        examples = _examples(result, config.kwargs.get("column"))
+        examples = _examples(result, config.kwargs.get("column"), files)
         out.append(
             Finding(
                 suite=suite_name,
@@ -221,6 +223,7 @@ class _Validation:
         self.context, self.datasource = _context(settings, url)
         self.result = GateResult(gate=gate)
         self.results: dict = {}  # validation result identifier -> result, for the Data Docs and findings
+        self.files: dict[int, str] = {}  # load id -> delivered file, for the examples' locations
         self._fresh: set[str] = set()  # definitions (re)defined in this run: their checkpoints are rebuilt
         self.summary_format = {
             "result_format": "SUMMARY",
@@ -302,7 +305,7 @@ class _Validation:
         prune_gx_results(Path(self.context.root_directory), self.settings.keep_runs)
         self.context.build_data_docs(resource_identifiers=list(self.results))
         for validation in self.results.values():
-            for finding in _findings(validation.suite_name, validation):
+            for finding in _findings(validation.suite_name, validation, self.files):
                 (result.failures if finding.severity == "blocking" else result.warnings).append(finding)
         result.data_docs_path = _docs_path(self.context)
         result.seconds = time.perf_counter() - started
@@ -373,6 +376,7 @@ def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(GATE_SCHEMA)))
         conn.execute("delete from raw.flagged_values where load_id = any(%s)", (checked,))
         rows = deliveries.rows_by_entity(conn, checked)
+        files = dict(conn.execute("select load_id, path from raw.load_audit where load_id = any(%s)", (checked,)))
     order = sorted(by_entity, key=lambda name: -rows.get(name, 0))
     if not order:
         return GateResult(gate="raw", checked_loads=checked, seconds=time.perf_counter() - started)
@@ -382,6 +386,7 @@ def check_raw(settings: Settings, url: str, load_ids: list[int]) -> GateResult:
         jobs = {pool.submit(_parse_entity, url, suites[n], BY_NAME[n], by_entity[n]): n for n in order}
         gx_import.join()  # an import error surfaces in _context's own import below
         gx = _Validation(settings, url, "raw", index_columns=ROW_COLUMNS)
+        gx.files = files
         for job in as_completed(jobs):
             job.result()
             name = jobs[job]

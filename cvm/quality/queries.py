@@ -34,7 +34,9 @@ def parsed(kind: str, col: sql.Composable) -> sql.Composable:
     return sql.SQL(_PARSE[kind]).format(c=col)
 
 
-LINEAGE = ("_load_id", "_source_file", "_row_number")  # where a value was delivered: always kept
+# where a value was delivered: always kept. The file is its load's (raw.load_audit.path, as `_source_file`): the
+# gate tables leave that long text out of every row and scan (the examples and flagged values look it up)
+LINEAGE = ("_load_id", "_row_number")
 _ALL_COLUMN_TYPES = ("expect_table_column", "expect_table_columns")  # table-shape expectations read every column
 
 
@@ -143,9 +145,9 @@ def flagged_insert(entity: Entity, casts: dict[str, str]) -> sql.Composed:
     )
     return sql.SQL(
         "insert into raw.flagged_values (load_id, system, entity, source_file, row_number, column_name,"
-        " value, reason) select t._load_id, {sys}, {ent}, t._source_file, t._row_number, v.col, v.value, v.reason"
-        " from {t} t cross join lateral (values {values}) v (col, value, reason)"
-        " where ({any}) and v.value is not null"
+        " value, reason) select t._load_id, {sys}, {ent}, a.path, t._row_number, v.col, v.value, v.reason"
+        " from {t} t join raw.load_audit a on a.load_id = t._load_id"
+        " cross join lateral (values {values}) v (col, value, reason) where ({any}) and v.value is not null"
     ).format(
         sys=sql.Literal(entity.system),
         ent=sql.Literal(entity.entity),
