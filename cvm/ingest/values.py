@@ -9,10 +9,10 @@ PostgreSQL 12-17, and the small ones are inlined by the planner.
 - amount: per delivery one decimal separator (`raw.load_audit.decimal_separator`); every value must be
   written in it: `1.234,56` / `1234,56` / `12` with `,`; `1,234.56` / `1234.56` with `.`. A `100.00` in a
   decimal-comma delivery is not read as 10000 but flagged. Spaces, `€` and `EUR` are ignored.
-- date: ISO `yyyy-mm-dd` (a time part allowed) or Dutch `dd-mm-yyyy` / `dd/mm/yyyy`, and the day must
-  exist on the calendar (`2026-02-30` is flagged).
-- timestamp: ISO date and time, with an offset (`Z`, `+01:00`) kept or else local time (`tz`); a date
-  alone is midnight local time.
+- date: ISO `yyyy-mm-dd` or Dutch `dd-mm-yyyy` / `dd/mm/yyyy` (a time part allowed after either), and the
+  day must exist on the calendar (`2026-02-30` is flagged).
+- timestamp: ISO date and time, with an offset (`Z`, `+01:00`) kept or else local time (`tz`), or a Dutch
+  date and clock time (`05-01-2026 14:35`, local time); a date alone is midnight local time.
 - integer: optional sign and up to nine digits.
 - text / code: trimmed, inner whitespace collapsed, blank is null; a code lowercase too (`raw.cvm_text`,
   `raw.cvm_code`): the raw gate judges ids and allowed codes in the form staging reads them.
@@ -77,16 +77,16 @@ select case when y between 1 and 9999 and m between 1 and 12 and d between 1 and
         when m in (4, 6, 9, 11) then 30 else 31 end
     then make_date(y, m, d) end $$;
 
--- 'yyyy-m-d' from ISO (time part allowed) or Dutch dd-mm-yyyy / dd/mm/yyyy; null when neither
+-- 'yyyy-m-d' from ISO or Dutch dd-mm-yyyy / dd/mm/yyyy (a time part allowed after either); null when neither
 create or replace function raw.cvm_date_text(value text) returns text
 language sql immutable parallel safe as $$
 select case
     when btrim(value) ~ '{_DATE_ISO}([ T]{_TIME}\\s*{_ZONE}?)?$'
         then substring(btrim(value) from '{_DATE_ISO}')
-    when btrim(value) ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}$'
-        then split_part(translate(btrim(value), '/', '-'), '-', 3)
-            || '-' || split_part(translate(btrim(value), '/', '-'), '-', 2)
-            || '-' || split_part(translate(btrim(value), '/', '-'), '-', 1)
+    when btrim(value) ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}( +{_TIME})?$'
+        then split_part(translate(split_part(btrim(value), ' ', 1), '/', '-'), '-', 3)
+            || '-' || split_part(translate(split_part(btrim(value), ' ', 1), '/', '-'), '-', 2)
+            || '-' || split_part(translate(split_part(btrim(value), ' ', 1), '/', '-'), '-', 1)
 end $$;
 
 create or replace function raw.cvm_date_from_text(ymd text) returns date
@@ -123,6 +123,11 @@ select case
             then value::timestamp at time zone tz end
     when value ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}}$' then raw.cvm_date(value)::timestamp at time zone tz
     when raw.cvm_date(value) is null then null
+    -- Dutch date and clock time, as helpdesk and accounting exports write them: '05-01-2026 14:35'
+    when btrim(value) ~ '^[0-9]{{1,2}}[-/][0-9]{{1,2}}[-/][0-9]{{4}} +{_TIME}$' then (
+        raw.cvm_date(split_part(btrim(value), ' ', 1))
+        + btrim(substr(btrim(value), strpos(btrim(value), ' ')))::time
+    ) at time zone tz
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}\\s*{_ZONE}$' then btrim(value)::timestamptz
     when btrim(value) ~ '{_DATE_ISO}[ T]{_TIME}$' then btrim(value)::timestamp at time zone tz
     else raw.cvm_date(value)::timestamp at time zone tz

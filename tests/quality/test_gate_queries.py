@@ -192,3 +192,26 @@ def test_dutch_dates_read_as_the_general_path_reads_them(warehouse_url, conn):
         ).fetchall()
     )
     assert [v for v, t in stamps.items() if (t is None) != (got[v] is None)] == []
+
+
+def test_dutch_date_and_clock_time_read_as_local_time(warehouse_url, conn):
+    """Helpdesk and accounting exports write '05-01-2026 14:35' (TOPdesk, Exact, AFAS in a Dutch locale): the
+    same instant as its ISO spelling, the date alone for a date column; an impossible day or time is NULL."""
+    ensure_raw_schema(warehouse_url)
+    stamps = {
+        "05-01-2026 14:35": datetime(2026, 1, 5, 14, 35),
+        "5-1-2026 9:05": datetime(2026, 1, 5, 9, 5),
+        "31/12/2025 23:59:59": datetime(2025, 12, 31, 23, 59, 59),
+        " 29-02-2024  07:00:00.5 ": datetime(2024, 2, 29, 7, 0, 0, 500000),
+        "29-02-2023 10:00": None,
+        "05-01-2026 24:00": None,
+        "05-01-2026 14:60": None,
+        "05-01-2026T14:35": None,
+    }
+    rows = conn.execute(
+        "select v, raw.cvm_timestamp(v, 'Europe/Amsterdam') at time zone 'Europe/Amsterdam', raw.cvm_date(v)"
+        " from unnest(%s::text[]) v",
+        (list(stamps),),
+    ).fetchall()
+    assert {v: t for v, t, _ in rows} == stamps
+    assert {v: d for v, _, d in rows} == {v: t.date() if t else None for v, t in stamps.items()}
