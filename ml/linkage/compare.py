@@ -144,14 +144,24 @@ def initial_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
 
 
 def nickname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
-    """First names that disagree by spelling but are nickname and formal name of each other
-    ('Nel'/'Petronella') count as close."""
+    """First names compared as written as well as by their canonical form: nickname and formal name of
+    each other ('Nel'/'Petronella') count as close, and a typo is graded on the name as typed ('Jan' vs
+    'Jaan' or 'Jam'), since canonicalising one side ('jan' -> 'johannes') would turn it into a conflict.
+    The better level counts."""
     low = np.flatnonzero((level >= 0) & (level < NAME_CLOSE))
     if len(low) == 0 or "first_name_raw" not in records:
         return level
     left, right = _sides(pairs[low], records, "first_name_raw")
     related = np.array([related_first_names(a, b) for a, b in zip(left, right, strict=True)], dtype=bool)
+    typed = np.array(
+        [
+            _name_level_one(a, b) if isinstance(a, str) and isinstance(b, str) else -1
+            for a, b in zip(left, right, strict=True)
+        ],
+        dtype=np.int8,
+    )
     out = level.copy()
+    out[low] = np.maximum(level[low], np.minimum(typed, NAME_CLOSE))
     out[low[related]] = NAME_CLOSE
     return out
 
