@@ -187,10 +187,17 @@ def surname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFra
 
 
 def _name_level_one(a: str, b: str) -> int:
+    """Graded like `_name_level`, plus one keystroke apart (Damerau: a letter swapped, dropped, doubled or
+    mistyped) counts as similar however short the name: Jaro-Winkler scores a swap in a short name
+    ('Bos'/'Bso', 'Eva'/'Eba') as a different name, and a different name caps a pair as two people."""
     if a == b:
         return NAME_EXACT
     jw = jellyfish.jaro_winkler_similarity(a, b)
-    return NAME_CLOSE if jw >= JW_CLOSE else NAME_SIMILAR if jw >= JW_SIMILAR else 0
+    if jw >= JW_CLOSE:
+        return NAME_CLOSE
+    if jw >= JW_SIMILAR:
+        return NAME_SIMILAR
+    return NAME_SIMILAR if min(len(a), len(b)) >= 3 and jellyfish.damerau_levenshtein_distance(a, b) == 1 else 0
 
 
 def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:

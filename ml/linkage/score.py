@@ -168,13 +168,29 @@ def personal_anchor(levels: pd.DataFrame) -> pd.Series:
     return _agrees(levels, "personal_id") & other
 
 
+def mailbox_typo(levels: pd.DataFrame) -> pd.Series:
+    """The same personal mailbox (family and role mailboxes never reach `email_key`), the surname
+    agreeing and the first names a typo apart ('Eva'/'Eba', 'Ida'/'Isa', 'Thijs'/'Thiks'): one person
+    typing their name twice. Two people sharing one personal mailbox have different names, not a
+    keystroke apart, and no birth date may disagree."""
+    if "email" not in levels:
+        return pd.Series(False, index=levels.index)
+    return (
+        levels["email"].eq(2)
+        & levels["first_name"].eq(NAME_SIMILAR)
+        & levels["last_name"].ge(NAME_CLOSE)
+        & levels["birth_date"].ne(0)
+    )
+
+
 def vouched(levels: pd.DataFrame) -> pd.Series:
     """Birth date equal and another identifier (e-mail, phone, IBAN, full address) agreeing: enough to
-    outweigh a mistyped or swapped name. Spouses rarely share a birth date, so households stay apart."""
+    outweigh a mistyped or swapped name. Spouses rarely share a birth date, so households stay apart.
+    Also a first-name typo within one personal mailbox (`mailbox_typo`)."""
     if "birth_date" not in levels:
         return pd.Series(False, index=levels.index)
     others = sum(levels[n].ge(3 if n == "address" else 1).astype(int) for n in ("email", "phone", "iban", "address"))
-    return (levels["birth_date"].eq(2) & others.ge(1)) | personal_anchor(levels)
+    return (levels["birth_date"].eq(2) & others.ge(1)) | personal_anchor(levels) | mailbox_typo(levels)
 
 
 def birth_date_outweighed(levels: pd.DataFrame) -> pd.Series:
