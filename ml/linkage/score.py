@@ -266,6 +266,14 @@ def apply_rules(
             & levels["first_name"].eq(-1)
             & levels["initial"].ne(0)
         )
+        # ... and a debtor 'Steenbeek, S.' with a subscriber 'Sophie Steenberk' there: a mistyped
+        # surname needs the initial to confirm it
+        agree |= (
+            levels["address"].ge(2)
+            & levels["last_name"].ge(NAME_CLOSE)
+            & levels["first_name"].eq(-1)
+            & levels["initial"].eq(1)
+        )
         # the same full name (exact or a typo apart) within one postcode (house number unknown on a side)
         agree |= levels["address"].ge(2) & full_name
         # different names mean two people, unless the birth date and another identifier both agree

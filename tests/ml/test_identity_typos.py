@@ -8,6 +8,7 @@ import pytest
 from ml.config import load_settings
 from ml.linkage import resolve
 from ml.linkage.compare import NAME_CLOSE, NAME_SIMILAR, PERSON_FIELDS, compare_levels
+from ml.linkage.score import apply_rules
 from ml.linkage.standardise import prepare_records, surname_before_infix
 from tests.ml.factories import party_frame
 from tests.ml.factories import party_record as rec
@@ -162,3 +163,16 @@ def test_a_first_name_typo_within_one_personal_mailbox_is_one_person_a_family_ma
     clusters = _clusters(frame, settings)
     assert frozenset({"C1", "R1"}) in clusters
     assert frozenset({"C2"}) in clusters and frozenset({"S2"}) in clusters
+
+
+def test_a_debtor_with_an_initial_and_a_mistyped_surname_at_its_postcode_is_not_capped_as_name_only():
+    # 'Steenbeek, S.' (debtor, address) vs 'Sophie Steenberk' (subscriber, same postcode, no house number)
+    base = dict.fromkeys((f.name for f in PERSON_FIELDS), -1)
+    rows = [
+        {**base, "last_name": NAME_CLOSE, "address": 2, "initial": 1},
+        {**base, "last_name": NAME_CLOSE, "address": 2, "initial": -1},  # no initial to confirm the typo
+        {**base, "last_name": NAME_CLOSE, "address": 2, "initial": 0},  # 'Steenbek, M.': another person
+    ]
+    levels = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples([("a", "b"), ("a", "c"), ("a", "d")]))
+    out = apply_rules(pd.Series(0.97, index=levels.index), levels, PERSON_FIELDS, "person")
+    assert out.tolist() == [0.97, 0.5, 0.05]
