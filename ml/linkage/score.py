@@ -266,10 +266,10 @@ def apply_rules(
             & levels["first_name"].eq(-1)
             & levels["initial"].ne(0)
         )
-        # ... and a debtor 'Steenbeek, S.' with a subscriber 'Sophie Steenberk' there: a mistyped
-        # surname needs the initial to confirm it
+        # ... and a debtor 'Steenbeek, S.' with a subscriber 'Sophie Steenberk' there, or a contact
+        # 'S. Steenberk' at Sophie's organisation: a mistyped surname needs the initial to confirm it
         agree |= (
-            levels["address"].ge(2)
+            (levels["address"].ge(2) | levels["organisation"].eq(2))
             & levels["last_name"].ge(NAME_CLOSE)
             & levels["first_name"].eq(-1)
             & levels["initial"].eq(1)

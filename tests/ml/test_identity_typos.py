@@ -172,7 +172,9 @@ def test_a_debtor_with_an_initial_and_a_mistyped_surname_at_its_postcode_is_not_
         {**base, "last_name": NAME_CLOSE, "address": 2, "initial": 1},
         {**base, "last_name": NAME_CLOSE, "address": 2, "initial": -1},  # no initial to confirm the typo
         {**base, "last_name": NAME_CLOSE, "address": 2, "initial": 0},  # 'Steenbek, M.': another person
+        # 'S. Steenberk' in the CRM at Sophie Steenbeek's organisation
+        {**base, "last_name": NAME_CLOSE, "organisation": 2, "initial": 1},
     ]
-    levels = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples([("a", "b"), ("a", "c"), ("a", "d")]))
+    levels = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples([("a", "b"), ("a", "c"), ("a", "d"), ("a", "e")]))
     out = apply_rules(pd.Series(0.97, index=levels.index), levels, PERSON_FIELDS, "person")
-    assert out.tolist() == [0.97, 0.5, 0.05]
+    assert out.tolist() == [0.97, 0.5, 0.05, 0.97]
