@@ -149,6 +149,27 @@ def first_initials(first_name: str | None) -> str | None:
     return "".join(sorted({n[0] for n in formal_names(first)}))
 
 
+@cache
+def _nicknames_of() -> dict[str, frozenset[str]]:
+    """Formal first name -> the nicknames it goes by ('johannes' -> 'hans', 'jan', ...)."""
+    out: dict[str, set[str]] = {}
+    for nick, forms in nicknames().items():
+        for form in forms:
+            out.setdefault(form, set()).add(nick)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def called_initials(first_name: str | None) -> str | None:
+    """Initials of the names a person with this first name is called by ('johannes' -> 'hjj..': Hans,
+    Jan): a ledger or helpdesk may abbreviate the call name ('H. Woldeers' for Johannes called Hans)
+    rather than the formal one. Weaker than `first_initials`: a household has its own Hendrika."""
+    if not first_name:
+        return None
+    first = first_name.split(" ")[0]
+    called = {n for form in formal_names(first) for n in _nicknames_of().get(form, frozenset())}
+    return "".join(sorted({n[0] for n in called})) or None
+
+
 def dutch_phonetic(name: str | None) -> str | None:
     """A small Dutch-aware phonetic key: ij/ei/y, ch/g, dt/d/t, ph/f, c/k, z/s, v/f, doubled letters.
 
@@ -332,6 +353,7 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["first_name_std"] = _umap(df["first_name"], canonical_first_name).astype(object)
     df["first_initial"] = _umap(df["first_name"], lambda s: s[0] if s else None).astype(object)
     df["first_initials"] = _umap(df["first_name"], first_initials).astype(object)
+    df["called_initials"] = _umap(df["first_name"], called_initials).astype(object)
     df["first_name_raw"] = _umap(
         df["first_name"], lambda s: s.split(" ")[0] if s and len(s.split(" ")[0]) > 1 else None
     )

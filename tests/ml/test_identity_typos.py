@@ -7,9 +7,9 @@ import pytest
 
 from ml.config import load_settings
 from ml.linkage import resolve
-from ml.linkage.compare import NAME_CLOSE, NAME_SIMILAR, PERSON_FIELDS, compare_levels
+from ml.linkage.compare import INITIAL_FITS, NAME_CLOSE, NAME_SIMILAR, PERSON_FIELDS, compare_levels
 from ml.linkage.score import apply_rules
-from ml.linkage.standardise import prepare_records, surname_before_infix
+from ml.linkage.standardise import called_initials, prepare_records, surname_before_infix
 from tests.ml.factories import party_frame
 from tests.ml.factories import party_record as rec
 
@@ -169,12 +169,36 @@ def test_a_debtor_with_an_initial_and_a_mistyped_surname_at_its_postcode_is_not_
     # 'Steenbeek, S.' (debtor, address) vs 'Sophie Steenberk' (subscriber, same postcode, no house number)
     base = dict.fromkeys((f.name for f in PERSON_FIELDS), -1)
     rows = [
-        {**base, "last_name": NAME_CLOSE, "address": 2, "initial": 1},
+        {**base, "last_name": NAME_CLOSE, "address": 2, "initial": INITIAL_FITS},
         {**base, "last_name": NAME_CLOSE, "address": 2, "initial": -1},  # no initial to confirm the typo
         {**base, "last_name": NAME_CLOSE, "address": 2, "initial": 0},  # 'Steenbek, M.': another person
         # 'S. Steenberk' in the CRM at Sophie Steenbeek's organisation
-        {**base, "last_name": NAME_CLOSE, "organisation": 2, "initial": 1},
+        {**base, "last_name": NAME_CLOSE, "organisation": 2, "initial": INITIAL_FITS},
     ]
     levels = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples([("a", "b"), ("a", "c"), ("a", "d"), ("a", "e")]))
     out = apply_rules(pd.Series(0.97, index=levels.index), levels, PERSON_FIELDS, "person")
     assert out.tolist() == [0.97, 0.5, 0.05, 0.97]
+
+
+def test_an_initial_of_the_call_name_joins_within_one_mailbox_but_not_at_a_shared_home(settings):
+    assert "h" in (called_initials("johannes") or "")  # Hans
+    frame = party_frame(
+        *_background(),
+        rec(
+            "crm:contacts",
+            "C1",
+            first_name="johannes",
+            last_name="woldeers",
+            email="woldeers706@gmail.com",
+            postcode="3592EP",
+            house_number="9",
+            phone="+31659139602",
+        ),
+        # 'Woldeers, H.' writing from Johannes's own mailbox: Hans
+        rec("finance:debtors", "D1", first_name="h", last_name="woldeers", email="woldeers706@gmail.com"),
+        # 'Woldeers, H.' at the same home without his mailbox: Hendrika, his wife, stays apart
+        rec("finance:debtors", "D2", first_name="h", last_name="woldeers", postcode="3592EP", house_number="9"),
+    )
+    clusters = _clusters(frame, settings)
+    assert frozenset({"C1", "D1"}) in clusters
+    assert frozenset({"D2"}) in clusters
