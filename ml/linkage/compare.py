@@ -42,7 +42,7 @@ PERSON_FIELDS: tuple[Field, ...] = (
     # an identifier that belongs to one person (a national or loyalty number); absent in the demo sources
     Field("personal_id", "personal_id", "exact", 2, True),
     Field("organisation", "organisation_key", "organisation", 3, False),
-    Field("initial", "first_initial", "initial", 2, False),
+    Field("initial", "first_initial", "initial", 3, False),
 )
 
 ORGANISATION_FIELDS: tuple[Field, ...] = (
@@ -60,6 +60,7 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
 CUSTOM_METHODS = ("organisation", "initial", "domain", "date", "email")
 
 NAME_EXACT, NAME_CLOSE, NAME_SIMILAR = 3, 2, 1
+INITIAL_FITS, INITIAL_CALLED = 2, 1
 JW_CLOSE, JW_SIMILAR = 0.92, 0.80
 
 
@@ -127,31 +128,54 @@ def organisation_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarra
     return level.astype(np.int8)
 
 
-def initial_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
-    """First initials, only where a side has no full first name ('m. jacobs' vs 'rik jacobs'): 1 the
-    bare initial fits the other side's name (also via its formal name: 'm.' fits 'Tinus', Martinus),
-    0 it does not, -1 otherwise (full names are compared by the first_name field)."""
+def _initial_fits(pairs: pd.MultiIndex, records: pd.DataFrame, options: str) -> np.ndarray:
     ini_l, ini_r = _sides(pairs, records, "first_initial")
-    opts_l, opts_r = _sides(pairs, records, "first_initials")
+    opts_l, opts_r = _sides(pairs, records, options)
+    return np.array(
+        [
+            bool(a and b and ((isinstance(ob, str) and a in ob) or (isinstance(oa, str) and b in oa)))
+            for a, b, oa, ob in zip(
+                ini_l.to_numpy(), ini_r.to_numpy(), opts_l.to_numpy(), opts_r.to_numpy(), strict=True
+            )
+        ],
+        dtype=bool,
+    )
+
+
+def initial_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """First initials, only where a side has no full first name ('m. jacobs' vs 'rik jacobs'):
+    `INITIAL_FITS` the bare initial fits the other side's name (also via its formal name: 'm.' fits
+    'Tinus', Martinus), `INITIAL_CALLED` it fits only a name the other is called by ('h.' for Johannes
+    called Hans, `standardise.called_initials`), 0 it does not, -1 otherwise (full names are compared
+    by the first_name field)."""
+    ini_l, ini_r = _sides(pairs, records, "first_initial")
     full_l, full_r = _sides(pairs, records, "first_name_std")
     applies = (ini_l.notna() & ini_r.notna() & (full_l.isna() | full_r.isna())).to_numpy()
-    fits = [
-        bool(a and b and (a in ob or b in oa))
-        for a, b, oa, ob in zip(ini_l.to_numpy(), ini_r.to_numpy(), opts_l.to_numpy(), opts_r.to_numpy(), strict=True)
-    ]
-    level = np.where(applies, np.where(fits, 1, 0), -1)
+    fits = _initial_fits(pairs, records, "first_initials")
+    called = _initial_fits(pairs, records, "called_initials") if "called_initials" in records else fits
+    level = np.select([~applies, fits, called], [-1, INITIAL_FITS, INITIAL_CALLED], default=0)
     return level.astype(np.int8)
 
 
 def nickname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
-    """First names that disagree by spelling but are nickname and formal name of each other
-    ('Nel'/'Petronella') count as close."""
+    """First names compared as written as well as by their canonical form: nickname and formal name of
+    each other ('Nel'/'Petronella') count as close, and a typo is graded on the name as typed ('Jan' vs
+    'Jaan' or 'Jam'), since canonicalising one side ('jan' -> 'johannes') would turn it into a conflict.
+    The better level counts."""
     low = np.flatnonzero((level >= 0) & (level < NAME_CLOSE))
     if len(low) == 0 or "first_name_raw" not in records:
         return level
     left, right = _sides(pairs[low], records, "first_name_raw")
     related = np.array([related_first_names(a, b) for a, b in zip(left, right, strict=True)], dtype=bool)
+    typed = np.array(
+        [
+            _name_level_one(a, b) if isinstance(a, str) and isinstance(b, str) else -1
+            for a, b in zip(left, right, strict=True)
+        ],
+        dtype=np.int8,
+    )
     out = level.copy()
+    out[low] = np.maximum(level[low], np.minimum(typed, NAME_CLOSE))
     out[low[related]] = NAME_CLOSE
     return out
 
@@ -177,10 +201,17 @@ def surname_upgrade(level: np.ndarray, pairs: pd.MultiIndex, records: pd.DataFra
 
 
 def _name_level_one(a: str, b: str) -> int:
+    """Graded like `_name_level`, plus one keystroke apart (Damerau: a letter swapped, dropped, doubled or
+    mistyped) counts as similar however short the name: Jaro-Winkler scores a swap in a short name
+    ('Bos'/'Bso', 'Eva'/'Eba') as a different name, and a different name caps a pair as two people."""
     if a == b:
         return NAME_EXACT
     jw = jellyfish.jaro_winkler_similarity(a, b)
-    return NAME_CLOSE if jw >= JW_CLOSE else NAME_SIMILAR if jw >= JW_SIMILAR else 0
+    if jw >= JW_CLOSE:
+        return NAME_CLOSE
+    if jw >= JW_SIMILAR:
+        return NAME_SIMILAR
+    return NAME_SIMILAR if min(len(a), len(b)) >= 3 and jellyfish.damerau_levenshtein_distance(a, b) == 1 else 0
 
 
 def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ml.linkage.compare import NAME_CLOSE, NAME_EXACT, NAME_SIMILAR, Field
+from ml.linkage.compare import INITIAL_CALLED, INITIAL_FITS, NAME_CLOSE, NAME_EXACT, NAME_SIMILAR, Field
 
 # Default m (matches) and u (non-matches among *candidate pairs*) per level, lowest level first.
 # u is among candidates, not random pairs: blocking already brings families and namesakes together.
@@ -37,7 +37,9 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "personal_id": ((0.10, 0.90), (0.999, 0.001)),
     "kvk": ((0.05, 0.95), (0.995, 0.005)),
     "organisation": ((0.15, 0.15, 0.70), (0.55, 0.15, 0.30)),
-    "initial": ((0.05, 0.95), (0.85, 0.15)),  # among same-surname candidates, ~1 in 7 share an initial
+    # differ / fits only a call name ('h.' for Johannes called Hans) / fits; among same-surname
+    # candidates ~1 in 7 share an initial
+    "initial": ((0.05, 0.05, 0.90), (0.82, 0.04, 0.14)),
     "email_domain": ((0.20, 0.80), (0.90, 0.10)),
     "vat": ((0.05, 0.95), (0.995, 0.005)),
 }
@@ -168,13 +170,26 @@ def personal_anchor(levels: pd.DataFrame) -> pd.Series:
     return _agrees(levels, "personal_id") & other
 
 
+def mailbox_typo(levels: pd.DataFrame) -> pd.Series:
+    """The same personal mailbox (family and role mailboxes never reach `email_key`), the surname
+    agreeing and the first names a typo apart ('Eva'/'Eba', 'Ida'/'Isa', 'Thijs'/'Thiks'): one person
+    typing their name twice. Two people sharing one personal mailbox have different names, not a
+    keystroke apart, and no birth date may disagree. Likewise an initial that fits only the name the
+    other side is called by ('H. Woldeers' and Johannes 'Hans' Woldeers writing from one mailbox)."""
+    if "email" not in levels:
+        return pd.Series(False, index=levels.index)
+    typo = levels["first_name"].eq(NAME_SIMILAR) | (levels["first_name"].eq(-1) & levels["initial"].eq(INITIAL_CALLED))
+    return levels["email"].eq(2) & typo & levels["last_name"].ge(NAME_CLOSE) & levels["birth_date"].ne(0)
+
+
 def vouched(levels: pd.DataFrame) -> pd.Series:
     """Birth date equal and another identifier (e-mail, phone, IBAN, full address) agreeing: enough to
-    outweigh a mistyped or swapped name. Spouses rarely share a birth date, so households stay apart."""
+    outweigh a mistyped or swapped name. Spouses rarely share a birth date, so households stay apart.
+    Also a first-name typo within one personal mailbox (`mailbox_typo`)."""
     if "birth_date" not in levels:
         return pd.Series(False, index=levels.index)
     others = sum(levels[n].ge(3 if n == "address" else 1).astype(int) for n in ("email", "phone", "iban", "address"))
-    return (levels["birth_date"].eq(2) & others.ge(1)) | personal_anchor(levels)
+    return (levels["birth_date"].eq(2) & others.ge(1)) | personal_anchor(levels) | mailbox_typo(levels)
 
 
 def birth_date_outweighed(levels: pd.DataFrame) -> pd.Series:
@@ -237,7 +252,7 @@ def apply_rules(
             levels["organisation"].eq(2)
             & levels["last_name"].eq(NAME_EXACT)
             & levels["first_name"].eq(-1)
-            & levels["initial"].ne(0)
+            & ~levels["initial"].isin([0, INITIAL_CALLED])
         )
         # the same first name at the same organisation, no surname on a side to contradict it
         agree |= levels["organisation"].eq(2) & levels["first_name"].eq(NAME_EXACT) & levels["last_name"].eq(-1)
@@ -248,7 +263,15 @@ def apply_rules(
             levels["address"].ge(2)
             & levels["last_name"].eq(NAME_EXACT)
             & levels["first_name"].eq(-1)
-            & levels["initial"].ne(0)
+            & ~levels["initial"].isin([0, INITIAL_CALLED])
+        )
+        # ... and a debtor 'Steenbeek, S.' with a subscriber 'Sophie Steenberk' there, or a contact
+        # 'S. Steenberk' at Sophie's organisation: a mistyped surname needs the initial to confirm it
+        agree |= (
+            (levels["address"].ge(2) | levels["organisation"].eq(2))
+            & levels["last_name"].ge(NAME_CLOSE)
+            & levels["first_name"].eq(-1)
+            & levels["initial"].eq(INITIAL_FITS)
         )
         # the same full name (exact or a typo apart) within one postcode (house number unknown on a side)
         agree |= levels["address"].ge(2) & full_name
@@ -322,7 +345,7 @@ def namesake_probability(levels: pd.DataFrame, records: pd.DataFrame) -> np.ndar
 
     first, last = levels["first_name"].to_numpy(), levels["last_name"].to_numpy()
     f_first = np.select(
-        [first == NAME_EXACT, (first >= NAME_SIMILAR) | levels["initial"].eq(1).to_numpy()],
+        [first == NAME_EXACT, (first >= NAME_SIMILAR) | levels["initial"].ge(INITIAL_CALLED).to_numpy()],
         [freq("first_name_std"), freq("first_initial")],
         default=1.0,
     )

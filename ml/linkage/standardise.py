@@ -116,6 +116,19 @@ def split_infix(last_name: str | None, infix: str | None) -> tuple[str | None, s
     return last_name, infix
 
 
+def surname_before_infix(
+    first_name: str | None, infix: str | None, last_name: str | None
+) -> tuple[str | None, str | None]:
+    """(first name, surname) of a name written surname-first with its prefix last, as ledgers and
+    helpdesks sort them ('Jong de', 'C.P. Noordermaker in 't', 'Kees Veldga van de'): a parser that split
+    the trailing prefix off leaves the surname in the first-name field and no surname. The last word
+    before the prefix is the surname, the words before it the first name or initials."""
+    if last_name or not infix or not first_name:
+        return first_name, last_name
+    words = first_name.split(" ")
+    return (" ".join(words[:-1]) or None), words[-1]
+
+
 def canonical_first_name(first_name: str | None) -> str | None:
     """Canonical form of the first given name (the first of its formal names); None for a bare initial
     ('d.'), which neither confirms nor contradicts a full name."""
@@ -134,6 +147,27 @@ def first_initials(first_name: str | None) -> str | None:
         return None
     first = first_name.split(" ")[0]
     return "".join(sorted({n[0] for n in formal_names(first)}))
+
+
+@cache
+def _nicknames_of() -> dict[str, frozenset[str]]:
+    """Formal first name -> the nicknames it goes by ('johannes' -> 'hans', 'jan', ...)."""
+    out: dict[str, set[str]] = {}
+    for nick, forms in nicknames().items():
+        for form in forms:
+            out.setdefault(form, set()).add(nick)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def called_initials(first_name: str | None) -> str | None:
+    """Initials of the names a person with this first name is called by ('johannes' -> 'hjj..': Hans,
+    Jan): a ledger or helpdesk may abbreviate the call name ('H. Woldeers' for Johannes called Hans)
+    rather than the formal one. Weaker than `first_initials`: a household has its own Hendrika."""
+    if not first_name:
+        return None
+    first = first_name.split(" ")[0]
+    called = {n for form in formal_names(first) for n in _nicknames_of().get(form, frozenset())}
+    return "".join(sorted({n[0] for n in called})) or None
 
 
 def dutch_phonetic(name: str | None) -> str | None:
@@ -243,10 +277,14 @@ def fill_names_from_email(df: pd.DataFrame) -> pd.DataFrame:
         columns=["first", "initial", "surname"],
     )
     last_missing = df.loc[parsed.index, "last_name"].isna() & parsed["surname"].notna()
-    first_missing = df.loc[parsed.index, "first_name"].isna() & (parsed["first"].notna() | parsed["initial"].notna())
     surname = parsed.loc[last_missing, "surname"].map(slugs)
     df.loc[surname.index, "last_name"] = surname.str[0]
     df.loc[surname.index, "infix"] = surname.str[1]
+    # 'jong588@live.nl' of a debtor 'de Jong' spells its surname, not a first name 'Jong'
+    own_surname = parsed["first"].eq(df.loc[parsed.index, "last_name"])
+    first_missing = (
+        df.loc[parsed.index, "first_name"].isna() & (parsed["first"].notna() | parsed["initial"].notna()) & ~own_surname
+    )
     first = parsed.loc[first_missing, "first"].fillna(parsed.loc[first_missing, "initial"])
     df.loc[first.index, "first_name"] = first
     df.loc[parsed.index, "name_from_email"] = (last_missing | first_missing).to_numpy()
@@ -305,11 +343,17 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         df[col] = _umap(df[col], fold).astype(object)
     # 'Boer, M. de' split by a source as first name 'de': a surname prefix is never a first name
     df["first_name"] = _umap(df["first_name"], lambda s: None if s in infixes() else s).astype(object)
+    moved = [
+        surname_before_infix(f, i, ln) for f, i, ln in zip(df["first_name"], df["infix"], df["last_name"], strict=True)
+    ]
+    df["first_name"] = pd.Series([m[0] for m in moved], index=df.index, dtype=object)
+    df["last_name"] = pd.Series([m[1] for m in moved], index=df.index, dtype=object)
     df["email"] = _umap(df["email"], _clean_lower).astype(object) if "email" in df else None
     df = fill_names_from_email(df)
     df["first_name_std"] = _umap(df["first_name"], canonical_first_name).astype(object)
     df["first_initial"] = _umap(df["first_name"], lambda s: s[0] if s else None).astype(object)
     df["first_initials"] = _umap(df["first_name"], first_initials).astype(object)
+    df["called_initials"] = _umap(df["first_name"], called_initials).astype(object)
     df["first_name_raw"] = _umap(
         df["first_name"], lambda s: s.split(" ")[0] if s and len(s.split(" ")[0]) > 1 else None
     )
