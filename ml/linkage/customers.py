@@ -3,8 +3,9 @@
 Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account; an account
 not among the records, e.g. one whose only version was updated after the as-of date, still holds its
 contacts together in one organisation customer keyed on the account), then the
-person's company name equal to an organisation party's normalised name (unique, or unique within the
-person's postcode area), then the person's work e-mail domain equal to one organisation party's
+person's company name equal to an organisation party's name as `company_key` reads both ('&'/'en',
+'Zn.'/'Zonen' and legal forms alike; or one slip away from exactly one long name) (unique, or unique within
+the person's postcode area), then the person's work e-mail domain equal to one organisation party's
 domain, or spelling one organisation party's name (zenbelrostox.nl, 'Zenbelrostox'). A person party
 votes over its records; without any link the person is a customer on their own (B2C).
 """
@@ -19,24 +20,59 @@ CRM_LINK_WEIGHT = 10.0  # an explicit CRM account link outweighs any number of c
 NAME_LINK_WEIGHT = 1.0
 ACCOUNT_PREFIX = "account:"  # org_party label of a CRM account absent from the records
 
+# words a company name is written with or without: '&'/'en' ('Jansen & Zn.', 'Jansen en Zonen'), legal forms
+_OPTIONAL_WORDS = frozenset({"en", "and", "bv", "nv", "vof", "cv"})
+# abbreviations written either way in a company field: 'Zn.' is 'Zonen', 'Gebr.' is 'Gebroeders'
+_ABBREVIATIONS = {"zn": "zonen", "gebr": "gebroeders", "fa": "firma"}
+MIN_FUZZY_KEY = 10  # a one-letter slip is only read as a typo in a company name at least this long
+
+
+def company_key(name: str | None) -> str | None:
+    """A folded company name as a comparison key: 'jansen zn bv', 'jansen en zonen' -> 'jansen zonen'
+    ('&', 'en' and legal forms dropped, 'zn'/'gebr' written out); 'b v' and 'v o f' count as bv/vof."""
+    if not isinstance(name, str) or not name:
+        return None
+    text = re.sub(r"\b(b v|n v|v o f|c v)\b", lambda m: m.group(0).replace(" ", ""), name)
+    words = [_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z0-9']+", text) if w not in _OPTIONAL_WORDS]
+    return " ".join(words) or None
+
+
+def _deletions(key: str) -> set[str]:
+    """The key and every string one character shorter: two keys one typo apart (a wrong, dropped or
+    doubled letter) share one of these."""
+    return {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}
+
 
 def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
-    """Person record -> organisation party via the company name (record_key, org_party, weight)."""
+    """Person record -> organisation party via the company name (record_key, org_party, weight).
+
+    The names are compared as `company_key` ('Jansen & Zn. B.V.' = 'jansen en zonen'); a company field
+    that names no organisation exactly is read as a typo of the one organisation name one slip away
+    ('Tandartsprajtijk X'), if the name is long and that organisation is the only one so close."""
     orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
-    org_names = pd.DataFrame(
-        {
-            "organisation_key": orgs["organisation_key"],
-            "org_party": party.loc[orgs.index].to_numpy(),
-            "org_postcode4": orgs["postcode4"],
-        }
-    ).drop_duplicates()
+    org_names = (
+        pd.DataFrame(
+            {
+                "key": orgs["organisation_key"].map(company_key).to_numpy(),
+                "org_party": party.loc[orgs.index].to_numpy(),
+                "org_postcode4": orgs["postcode4"].to_numpy(),
+            }
+        )
+        .dropna(subset=["key"])
+        .drop_duplicates()
+    )
     persons = records[records["party_kind"].eq("person") & records["organisation_key"].notna()]
     if persons.empty or org_names.empty:
         return pd.DataFrame(columns=["record_key", "org_party", "weight"])
+    person_keys = persons["organisation_key"].map(company_key)
+    known = set(org_names["key"])
+    fuzzy = _fuzzy_keys(set(person_keys.dropna()) - known, org_names)
+    person_keys = person_keys.where(person_keys.isin(known), person_keys.map(fuzzy))
     cand = (
-        persons[["organisation_key", "postcode4"]]
+        pd.DataFrame({"key": person_keys, "postcode4": persons["postcode4"]})
         .reset_index(names="record_key")
-        .merge(org_names, on="organisation_key")
+        .dropna(subset=["key"])
+        .merge(org_names, on="key")
     )
     n_parties = cand.groupby("record_key")["org_party"].transform("nunique")
     unique = cand[n_parties.eq(1)]
@@ -45,6 +81,25 @@ def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     links = pd.concat([unique, ambiguous])[["record_key", "org_party"]].drop_duplicates()
     links["weight"] = NAME_LINK_WEIGHT
     return links
+
+
+def _fuzzy_keys(unknown: set[str], org_names: pd.DataFrame) -> dict[str, str]:
+    """Company key -> the one organisation key it equals once each drops at most one letter (a typo, a
+    dropped or doubled letter; both at least `MIN_FUZZY_KEY` long, that key held by one organisation party)."""
+    owners = org_names.groupby("key")["org_party"].nunique()
+    keys = [k for k in owners.index[owners.eq(1)] if len(k) >= MIN_FUZZY_KEY]
+    index: dict[str, set[str]] = {}
+    for k in keys:
+        for d in _deletions(k):
+            index.setdefault(d, set()).add(k)
+    out = {}
+    for u in unknown:
+        if len(u) < MIN_FUZZY_KEY:
+            continue
+        near = set().union(*(index.get(d, set()) for d in _deletions(u)))
+        if len(near) == 1:
+            out[u] = next(iter(near))
+    return out
 
 
 def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
