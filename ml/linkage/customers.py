@@ -130,23 +130,34 @@ def _domain_links(records: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
 MIN_STEM = 4  # shorter domain names ('bv.nl', 'abc.nl') say too little about a company name
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
 def _stem(domain: str) -> str:
     """'bakkerij-vandam.nl' -> 'bakkerijvandam': the registered name of a domain without its extension."""
     parts = domain.split(".")
-    return re.sub(r"[^a-z0-9]", "", parts[-2] if len(parts) >= 2 else parts[0])
+    return _slug(parts[-2] if len(parts) >= 2 else parts[0])
 
 
 def _name_stems(name: str) -> list[str]:
     """A company name's leading words run together: 'fatratrakax bakery' -> 'fatratrakax',
-    'fatratrakaxbakery'; one of them is what a company registers as its domain."""
-    words = [re.sub(r"[^a-z0-9]", "", w) for w in name.split()]
-    return [s for s in ("".join(words[: i + 1]) for i in range(len(words))) if len(s) >= MIN_STEM]
+    'fatratrakaxbakery'; one of them is what a company registers as its domain. 'De Jong & Zn.' is
+    registered as dejongzn, dejongzonen or dejongenzonen."""
+    key = company_key(name) or ""
+    variants = {name, key, key.replace("zonen", "en zonen"), key.replace("gebroeders", "gebr")}
+    out: list[str] = []
+    for v in variants:
+        words = [_slug(w) for w in v.split()]
+        out += ["".join(words[: i + 1]) for i in range(len(words))]
+    return sorted({s for s in out if len(s) >= MIN_STEM})
 
 
 def _domain_name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """Person record -> organisation party whose name the work e-mail domain spells: lotte@zenbelrostox.nl
-    works at 'Zenbelrostox', m.kok@fatratrakax.nl at 'Fatratrakax Bakery', when the organisation's own
-    records carry no e-mail. Only a domain name that spells exactly one organisation party links."""
+    works at 'Zenbelrostox', m.kok@fatratrakax.nl at 'Fatratrakax Bakery', jan@dejongenzonen.nl at
+    'De Jong & Zn.', when the organisation's own records carry no e-mail. Only a domain name that spells
+    exactly one organisation party links."""
     orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
     persons = records[records["party_kind"].eq("person") & records["work_domain"].notna()]
     if persons.empty or orgs.empty:

@@ -73,3 +73,14 @@ def test_a_company_field_written_another_way_or_with_a_slip_joins_the_organisati
         frozenset({"D-4"}),
         frozenset({"S-3"}),
     }
+
+
+def test_a_work_domain_spelling_zonen_for_zn_joins_the_organisation(settings):
+    """'Koster & Zn.' registers kosterenzonen.nl: a helpdesk requester writing from it belongs to that
+    organisation's customer, though the organisation's own records carry no e-mail."""
+    frame = party_frame(
+        rec("crm:accounts", "A-7", kind="organisation", organisation_name="koster & zn", kvk_number="30777888"),
+        rec("service:requesters", "R-7", first_name="sem", last_name="visser", email="sem@kosterenzonen.nl"),
+        rec("service:requesters", "R-8", first_name="lotte", last_name="meijer", email="lotte@vanderkost.nl"),
+    )
+    assert _customers(frame, settings) == {frozenset({"A-7", "R-7"}), frozenset({"R-8"})}
