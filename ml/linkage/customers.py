@@ -114,6 +114,25 @@ def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
     return domains.set_index("work_domain")["org_party"]
 
 
+def _employee_domains(records: pd.DataFrame, employers: pd.DataFrame, owners: pd.Series) -> pd.Series:
+    """work_domain -> organisation party, for a domain no organisation record is read at: the employer
+    most of the persons writing from it are linked to (CRM account links weigh as in the vote, over
+    company fields), if one holds strictly the most. Colleagues share their employer's mail domain
+    (p.jansen@dtb.nl at Drukkerij ten Boomken), whatever the domain spells."""
+    linked = employers.merge(
+        records.loc[records["party_kind"].eq("person"), ["work_domain"]].dropna(),
+        left_on="record_key",
+        right_index=True,
+    )
+    linked = linked[~linked["work_domain"].isin(owners.index)]
+    if linked.empty:
+        return pd.Series(dtype=object)
+    counts = linked.groupby(["work_domain", "org_party"])["weight"].sum().rename("n").reset_index()
+    counts = counts[counts["n"].eq(counts.groupby("work_domain")["n"].transform("max"))]
+    counts = counts[counts.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
+    return counts.set_index("work_domain")["org_party"]
+
+
 def _domain_links(records: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
     """Person record -> organisation party via the work e-mail domain (public providers are already
     excluded from work_domain): anouk@bakkerijvandam.nl works where info@bakkerijvandam.nl is read."""
@@ -217,10 +236,11 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
         }
     )
     owners = _domain_owners(records, party)
+    name_links = _name_links(records, party)
+    employers = pd.concat([crm_links.dropna(subset=["org_party"]), name_links], ignore_index=True)
+    person_owners = pd.concat([owners, _employee_domains(records, employers, owners)])
     other = [
-        f
-        for f in (_name_links(records, party), _domain_links(records, owners), _domain_name_links(records, party))
-        if len(f)
+        f for f in (name_links, _domain_links(records, person_owners), _domain_name_links(records, party)) if len(f)
     ]
     crm_links["org_party"] = crm_links["org_party"].where(
         present.to_numpy(), _absent_accounts(account[~present], party, other).reindex(account.index).to_numpy()

@@ -84,3 +84,33 @@ def test_a_work_domain_spelling_zonen_for_zn_joins_the_organisation(settings):
         rec("service:requesters", "R-8", first_name="lotte", last_name="meijer", email="lotte@vanderkost.nl"),
     )
     assert _customers(frame, settings) == {frozenset({"A-7", "R-7"}), frozenset({"R-8"})}
+
+
+def test_colleagues_mail_domain_is_the_organisations_domain(settings):
+    """Drukkerij ten Boomken's own records carry no e-mail; its CRM contacts write from dtb.nl, so a
+    helpdesk requester from dtb.nl (no company field) works there too. A contact's gmail address makes
+    nobody else at gmail a colleague."""
+    frame = party_frame(
+        rec(
+            "crm:accounts", "A-9", kind="organisation", organisation_name="drukkerij ten boomken", kvk_number="62072746"
+        ),
+        rec(
+            "crm:contacts",
+            "C-91",
+            first_name="piet",
+            last_name="eikdijk",
+            email="p.eikdijk@dtb.nl",
+            organisation_record_key="crm:accounts:A-9",
+        ),
+        rec(
+            "crm:contacts",
+            "C-92",
+            first_name="emma",
+            last_name="hamjes",
+            email="emma.hamjes@gmail.com",
+            organisation_record_key="crm:accounts:A-9",
+        ),
+        rec("service:requesters", "R-93", first_name="wim", last_name="schelga", email="wim@dtb.nl"),
+        rec("service:requesters", "R-94", first_name="sara", last_name="yilmaz", email="sara.yilmaz@gmail.com"),
+    )
+    assert _customers(frame, settings) == {frozenset({"A-9", "C-91", "C-92", "R-93"}), frozenset({"R-94"})}
