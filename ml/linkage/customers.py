@@ -4,8 +4,8 @@ Evidence, strongest first: a CRM contact's organisation_record_key (contact -> a
 not among the records, e.g. one whose only version was updated after the as-of date, still holds its
 contacts together in one organisation customer keyed on the account), then the
 person's company name equal to an organisation party's name as `company_key` reads both ('&'/'en',
-'Zn.'/'Zonen' and legal forms alike; or one slip away from exactly one long name) (unique, or unique within
-the person's postcode area), then the person's work e-mail domain equal to one organisation party's
+'Zn.'/'Zonen' and legal forms alike; or one slip away from exactly one long name), when one
+organisation party bears that name, then the person's work e-mail domain equal to one organisation party's
 domain, or spelling one organisation party's name (zenbelrostox.nl, 'Zenbelrostox'). A person party
 votes over its records; without any link the person is a customer on their own (B2C).
 """
@@ -48,14 +48,15 @@ def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
 
     The names are compared as `company_key` ('Jansen & Zn. B.V.' = 'jansen en zonen'); a company field
     that names no organisation exactly is read as a typo of the one organisation name one slip away
-    ('Tandartsprajtijk X'), if the name is long and that organisation is the only one so close."""
+    ('Tandartsprajtijk X'), if the name is long and that organisation is the only one so close. A name
+    several organisation parties bear ('Bakkerij Jansen') links to none: the postcode a person gives is
+    their home's, which does not say which of them they work at."""
     orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
     org_names = (
         pd.DataFrame(
             {
                 "key": orgs["organisation_key"].map(company_key).to_numpy(),
                 "org_party": party.loc[orgs.index].to_numpy(),
-                "org_postcode4": orgs["postcode4"].to_numpy(),
             }
         )
         .dropna(subset=["key"])
@@ -68,17 +69,9 @@ def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     known = set(org_names["key"])
     fuzzy = _fuzzy_keys(set(person_keys.dropna()) - known, org_names)
     person_keys = person_keys.where(person_keys.isin(known), person_keys.map(fuzzy))
-    cand = (
-        pd.DataFrame({"key": person_keys, "postcode4": persons["postcode4"]})
-        .reset_index(names="record_key")
-        .dropna(subset=["key"])
-        .merge(org_names, on="key")
-    )
-    n_parties = cand.groupby("record_key")["org_party"].transform("nunique")
-    unique = cand[n_parties.eq(1)]
-    ambiguous = cand[n_parties.gt(1) & cand["postcode4"].eq(cand["org_postcode4"])]
-    ambiguous = ambiguous[ambiguous.groupby("record_key")["org_party"].transform("nunique").eq(1)]
-    links = pd.concat([unique, ambiguous])[["record_key", "org_party"]].drop_duplicates()
+    cand = person_keys.dropna().rename("key").to_frame().reset_index(names="record_key").merge(org_names, on="key")
+    links = cand[cand.groupby("record_key")["org_party"].transform("nunique").eq(1)]
+    links = links[["record_key", "org_party"]].drop_duplicates()
     links["weight"] = NAME_LINK_WEIGHT
     return links
 

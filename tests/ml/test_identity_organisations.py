@@ -114,3 +114,53 @@ def test_colleagues_mail_domain_is_the_organisations_domain(settings):
         rec("service:requesters", "R-94", first_name="sara", last_name="yilmaz", email="sara.yilmaz@gmail.com"),
     )
     assert _customers(frame, settings) == {frozenset({"A-9", "C-91", "C-92", "R-93"}), frozenset({"R-94"})}
+
+
+def test_a_company_name_two_organisations_bear_joins_neither_whatever_the_postcode(settings):
+    """Two bakeries called Bakkerij Jansen: a subscriber naming it with a home postcode near one of them
+    works at either, so stays a customer of their own; a name only one organisation bears still links."""
+    frame = party_frame(
+        rec(
+            "finance:debtors",
+            "D-11",
+            kind="organisation",
+            organisation_name="bakkerij jansen",
+            kvk_number="111",
+            postcode="3511AB",
+            house_number="1",
+        ),
+        rec(
+            "finance:debtors",
+            "D-12",
+            kind="organisation",
+            organisation_name="bakkerij jansen",
+            kvk_number="222",
+            postcode="9711CD",
+            house_number="2",
+        ),
+        rec("finance:debtors", "D-13", kind="organisation", organisation_name="bakkerij de graaf", kvk_number="333"),
+        rec(
+            "marketing:subscribers",
+            "S-11",
+            first_name="ilse",
+            last_name="brouwer",
+            email="ilse.brouwer@kpnmail.nl",
+            postcode="3511XX",
+            organisation_name="bakkerij jansen",
+        ),
+        rec(
+            "marketing:subscribers",
+            "S-13",
+            first_name="tim",
+            last_name="hendriks",
+            email="timhendriks@gmail.com",
+            postcode="3511XY",
+            organisation_name="bakkerij de graaf",
+        ),
+    )
+    assert _customers(frame, settings) == {
+        frozenset({"D-11"}),
+        frozenset({"D-12"}),
+        frozenset({"D-13", "S-13"}),
+        frozenset({"S-11"}),
+    }
