@@ -4,12 +4,15 @@ helpdesk exports deliver them (after staging), and the guards that keep look-ali
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from ml.config import load_settings
 from ml.linkage import resolve
 from ml.linkage.customers import company_key
+from ml.linkage.standardise import SEEDS_DIR
 from tests.ml.factories import party_frame
 from tests.ml.factories import party_record as rec
 
@@ -164,3 +167,28 @@ def test_a_company_name_two_organisations_bear_joins_neither_whatever_the_postco
         frozenset({"D-13", "S-13"}),
         frozenset({"S-11"}),
     }
+
+
+def _typed_as_organisation(staged_name: str) -> bool:
+    """int_party_records' debtor typing on a staged name (lowercase, dots dropped): one pattern of all
+    seed organisation_name_words, each a word or word ending."""
+    words = pd.read_csv(SEEDS_DIR / "organisation_name_words.csv")["word"]
+    return re.search(r"(^|\s)\S*(" + "|".join(words) + r")(\s|$)", staged_name) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [
+        ("meijers & zn", True),  # 'Meijers & Zn.' in a debtor ledger is the family firm, not Mr Meijers
+        ("de vries en zonen", True),
+        ("gebroeders van dam", True),
+        ("bloemenhuis de roos", True),
+        ("metaalbewerking ten hove", True),
+        ("jansen automotive", True),
+        ("benedict jansen", False),
+        ("j en m de vries", False),  # a joint debtor account of a couple
+        ("maria van zonneveld", False),
+    ],
+)
+def test_debtor_names_typed_as_organisation_by_seed_words(name, organisation):
+    assert _typed_as_organisation(name) is organisation
