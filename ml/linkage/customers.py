@@ -45,12 +45,22 @@ def _deletions(key: str) -> set[str]:
 
 def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """Person record -> organisation party via the company name (record_key, org_party, weight).
+    `_name_candidates` read every organisation party a company field may name.
 
     The names are compared as `company_key` ('Jansen & Zn. B.V.' = 'jansen en zonen'); a company field
     that names no organisation exactly is read as a typo of the one organisation name one slip away
     ('Tandartsprajtijk X'), if the name is long and that organisation is the only one so close. A name
     several organisation parties bear ('Bakkerij Jansen') links to none: the postcode a person gives is
     their home's, which does not say which of them they work at."""
+    cand = _name_candidates(records, party)
+    links = cand[cand.groupby("record_key")["org_party"].transform("nunique").eq(1)]
+    links = links[["record_key", "org_party"]].drop_duplicates()
+    links["weight"] = NAME_LINK_WEIGHT
+    return links
+
+
+def _name_candidates(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """Person record -> every organisation party its company field names (record_key, org_party)."""
     orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
     org_names = (
         pd.DataFrame(
@@ -64,16 +74,31 @@ def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     )
     persons = records[records["party_kind"].eq("person") & records["organisation_key"].notna()]
     if persons.empty or org_names.empty:
-        return pd.DataFrame(columns=["record_key", "org_party", "weight"])
+        return pd.DataFrame(columns=["record_key", "org_party"])
     person_keys = persons["organisation_key"].map(company_key)
     known = set(org_names["key"])
     fuzzy = _fuzzy_keys(set(person_keys.dropna()) - known, org_names)
     person_keys = person_keys.where(person_keys.isin(known), person_keys.map(fuzzy))
     cand = person_keys.dropna().rename("key").to_frame().reset_index(names="record_key").merge(org_names, on="key")
-    links = cand[cand.groupby("record_key")["org_party"].transform("nunique").eq(1)]
-    links = links[["record_key", "org_party"]].drop_duplicates()
-    links["weight"] = NAME_LINK_WEIGHT
-    return links
+    return cand[["record_key", "org_party"]].drop_duplicates()
+
+
+def _colleague_namesakes(records: pd.DataFrame, party: pd.Series, chosen: pd.Series) -> pd.Series:
+    """person party -> organisation party, for a person left unlinked whose company field names several
+    organisations ('Bakkerij Jansen'): the one of them where a linked employee has the same first name
+    and surname. The same full name at the same organisation is one person, written twice."""
+    persons = records[records["party_kind"].eq("person")]
+    full = (persons["first_name_std"] + " " + persons["surname_full"]).dropna()
+    person_party = party.loc[full.index]
+    employees = pd.DataFrame({"full": full, "org_party": person_party.map(chosen)}).dropna().drop_duplicates()
+    cand = _name_candidates(records[~party.isin(chosen.index)], party)
+    if cand.empty or employees.empty:
+        return pd.Series(dtype=object)
+    cand["full"] = cand["record_key"].map(full)
+    cand["person_party"] = cand["record_key"].map(party)
+    hits = cand.merge(employees, on=["full", "org_party"])[["person_party", "org_party"]].drop_duplicates()
+    hits = hits[hits.groupby("person_party")["org_party"].transform("nunique").eq(1)]
+    return hits.set_index("person_party")["org_party"]
 
 
 def _fuzzy_keys(unknown: set[str], org_names: pd.DataFrame) -> dict[str, str]:
@@ -244,6 +269,7 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()
     votes = votes.sort_values(["person_party", "weight", "org_party"], ascending=[True, False, True])
     chosen = votes.drop_duplicates("person_party").set_index("person_party")["org_party"]
+    chosen = pd.concat([chosen, _colleague_namesakes(records, party, chosen)])
 
     record_party = party.loc[records.index].astype(str)
     is_org = kind.eq("organisation")

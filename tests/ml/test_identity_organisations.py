@@ -11,8 +11,8 @@ import pytest
 
 from ml.config import load_settings
 from ml.linkage import resolve
-from ml.linkage.customers import company_key
-from ml.linkage.standardise import SEEDS_DIR
+from ml.linkage.customers import assign_customers, company_key
+from ml.linkage.standardise import SEEDS_DIR, prepare_records
 from tests.ml.factories import party_frame
 from tests.ml.factories import party_record as rec
 
@@ -192,3 +192,44 @@ def _typed_as_organisation(staged_name: str) -> bool:
 )
 def test_debtor_names_typed_as_organisation_by_seed_words(name, organisation):
     assert _typed_as_organisation(name) is organisation
+
+
+def test_a_company_two_organisations_bear_is_told_apart_by_a_colleague_with_the_same_full_name():
+    """Two bakeries called Bakkerij Jansen. A subscriber 'Ilse Brouwer, Bakkerij Jansen' (private mail) left a
+    party of her own joins the one whose CRM contact is Ilse Brouwer; 'Tim Hendriks, Bakkerij Jansen', whom
+    neither knows, stays on his own (customer assignment over given parties)."""
+    frame = party_frame(
+        rec("crm:accounts", "A-21", kind="organisation", organisation_name="bakkerij jansen", postcode="3511AB"),
+        rec("finance:debtors", "D-22", kind="organisation", organisation_name="bakkerij jansen", postcode="9711CD"),
+        rec(
+            "crm:contacts",
+            "C-21",
+            first_name="ilse",
+            last_name="brouwer",
+            email="ilse@bakkerijjansen-utrecht.nl",
+            organisation_name="bakkerij jansen",
+            organisation_record_key="crm:accounts:A-21",
+        ),
+        rec(
+            "marketing:subscribers",
+            "S-21",
+            first_name="ilse",
+            last_name="brouwer",
+            email="ilsebrouwer@gmail.com",
+            organisation_name="bakkerij jansen",
+        ),
+        rec(
+            "marketing:subscribers",
+            "S-22",
+            first_name="tim",
+            last_name="hendriks",
+            email="tim.hendriks@ziggo.nl",
+            organisation_name="bakkerij jansen",
+        ),
+    )
+    records = prepare_records(frame)
+    party = pd.Series([f"p{i}" for i in range(len(records))], index=records.index)
+    customer = assign_customers(records, party)["customer"].rename(lambda k: k.split(":")[-1])
+    assert customer["S-21"] == customer["C-21"] == customer["A-21"]
+    assert customer["S-22"] not in {customer["A-21"], customer["D-22"]}
+    assert customer["D-22"] != customer["A-21"]
