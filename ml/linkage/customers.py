@@ -211,6 +211,42 @@ def _domain_name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     return links
 
 
+def _same_name_same_town(orgs: pd.DataFrame, org_customer: pd.Series) -> pd.Series:
+    """org customer label -> the one it pays as: two organisation customers (and only two) with the same
+    `company_key` in the same town, whose KvK numbers, mail domains, addresses and phone numbers do not
+    differ (a missing one is no disagreement), are one organisation whose CRM account and ledger debtor
+    were resolved apart (issue class 2). The larger (then the first) label stays; one step, no chains."""
+    df = pd.DataFrame(
+        {
+            "key": orgs["organisation_key"].map(company_key),
+            "customer": org_customer.loc[orgs.index],
+            "city": orgs["city"],
+            "kvk": orgs["kvk_number"],
+            "domain": orgs["work_domain"],
+            "address": orgs["address_key"],
+            "phone": orgs["phone"],
+        }
+    ).dropna(subset=["key"])
+    df = df[df.groupby("key")["customer"].transform("nunique").eq(2)]
+    per = df.groupby(["key", "customer"]).agg(
+        n=("city", "size"),
+        city=("city", lambda v: frozenset(v.dropna())),
+        kvk=("kvk", lambda v: frozenset(v.dropna())),
+        domain=("domain", lambda v: frozenset(v.dropna())),
+        address=("address", lambda v: frozenset(v.dropna())),
+        phone=("phone", lambda v: frozenset(v.dropna())),
+    )
+    per = per.reset_index()
+    out: dict[str, str] = {}
+    for _, pair in per.groupby("key"):
+        a, b = (r for _, r in pair.sort_values(["n", "customer"], ascending=[False, True]).iterrows())
+        differ = any(a[c] and b[c] and not a[c] & b[c] for c in ("kvk", "domain", "address", "phone"))
+        touched = b["customer"] in out or a["customer"] in out or b["customer"] in out.values()
+        if a["city"] & b["city"] and not differ and not touched:
+            out[b["customer"]] = a["customer"]
+    return pd.Series(out, dtype=object)
+
+
 def _absent_accounts(account: pd.Series, party: pd.Series, other: list[pd.DataFrame]) -> pd.Series:
     """Contact record -> org_party for contacts of an account the records lack: the organisation party
     its contacts' company names and work domains point to most (it may hold the account's invoices),
@@ -286,9 +322,12 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     )
     moved = moved[~moved.index.isin(moved.to_numpy())]  # one step: an owner is never moved itself
     org_customer = record_party.map(moved).fillna(record_party)
+    same_name = _same_name_same_town(records[is_org], org_customer[is_org])
+    org_customer = org_customer.map(same_name).fillna(org_customer)
     customer = customer.where(~is_org, "org:" + org_customer)
     employer = record_party.map(chosen).fillna("").astype(str)
-    customer = customer.where(~attached, "org:" + employer.map(moved).fillna(employer))
+    employer = employer.map(moved).fillna(employer)
+    customer = customer.where(~attached, "org:" + employer.map(same_name).fillna(employer))
     customer_type = pd.Series("person", index=records.index)
     customer_type[customer.str.startswith("org:")] = "organisation"
     return pd.DataFrame({"customer": customer, "customer_type": customer_type})

@@ -233,3 +233,53 @@ def test_a_company_two_organisations_bear_is_told_apart_by_a_colleague_with_the_
     assert customer["S-21"] == customer["C-21"] == customer["A-21"]
     assert customer["S-22"] not in {customer["A-21"], customer["D-22"]}
     assert customer["D-22"] != customer["A-21"]
+
+
+def test_an_account_and_a_debtor_of_one_name_in_one_town_pay_as_one_unless_a_detail_differs():
+    """'Kampmaker Dakwerken' as a CRM account (KvK, facturen@) and as a ledger debtor in the same town without
+    KvK or e-mail: one organisation, though resolved as two parties. Two 'Autobedrijf van den Heuvel' in
+    Breda at different addresses with different phone numbers stay two (customer assignment over given
+    parties)."""
+    frame = party_frame(
+        rec(
+            "crm:accounts",
+            "A-31",
+            kind="organisation",
+            organisation_name="kampmaker dakwerken",
+            kvk_number="30555666",
+            email="facturen@kampmakerdakwerken.nl",
+            city="heerhugowaard",
+        ),
+        rec(
+            "finance:debtors",
+            "D-31",
+            kind="organisation",
+            organisation_name="kampmaker dakwerken",
+            city="heerhugowaard",
+        ),
+        rec(
+            "crm:accounts",
+            "A-41",
+            kind="organisation",
+            organisation_name="autobedrijf van den heuvel",
+            postcode="4834KG",
+            house_number="16",
+            phone="+31762220882",
+            city="breda",
+        ),
+        rec(
+            "finance:debtors",
+            "D-41",
+            kind="organisation",
+            organisation_name="autobedrijf van den heuvel",
+            postcode="4822PN",
+            house_number="4",
+            phone="+31767257078",
+            city="breda",
+        ),
+    )
+    records = prepare_records(frame)
+    party = pd.Series([f"p{i}" for i in range(len(records))], index=records.index)
+    customer = assign_customers(records, party)["customer"].rename(lambda k: k.split(":")[-1])
+    assert customer["A-31"] == customer["D-31"]
+    assert customer["A-41"] != customer["D-41"]
