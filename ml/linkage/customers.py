@@ -3,8 +3,9 @@
 Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account; an account
 not among the records, e.g. one whose only version was updated after the as-of date, still holds its
 contacts together in one organisation customer keyed on the account), then the
-person's company name equal to an organisation party's normalised name (unique, or unique within the
-person's postcode area), then the person's work e-mail domain equal to one organisation party's
+person's company name equal to an organisation party's name as `company_key` reads both ('&'/'en',
+'Zn.'/'Zonen' and legal forms alike; or one slip away from exactly one long name), when one
+organisation party bears that name, then the person's work e-mail domain equal to one organisation party's
 domain, or spelling one organisation party's name (zenbelrostox.nl, 'Zenbelrostox'). A person party
 votes over its records; without any link the person is a customer on their own (B2C).
 """
@@ -19,32 +20,104 @@ CRM_LINK_WEIGHT = 10.0  # an explicit CRM account link outweighs any number of c
 NAME_LINK_WEIGHT = 1.0
 ACCOUNT_PREFIX = "account:"  # org_party label of a CRM account absent from the records
 
+# words a company name is written with or without: '&'/'en' ('Jansen & Zn.', 'Jansen en Zonen'), legal forms
+_OPTIONAL_WORDS = frozenset({"en", "and", "bv", "nv", "vof", "cv"})
+# abbreviations written either way in a company field: 'Zn.' is 'Zonen', 'Gebr.' is 'Gebroeders'
+_ABBREVIATIONS = {"zn": "zonen", "gebr": "gebroeders", "fa": "firma"}
+MIN_FUZZY_KEY = 10  # a one-letter slip is only read as a typo in a company name at least this long
+
+
+def company_key(name: str | None) -> str | None:
+    """A folded company name as a comparison key: 'jansen zn bv', 'jansen en zonen' -> 'jansen zonen'
+    ('&', 'en' and legal forms dropped, 'zn'/'gebr' written out); 'b v' and 'v o f' count as bv/vof."""
+    if not isinstance(name, str) or not name:
+        return None
+    text = re.sub(r"\b(b v|n v|v o f|c v)\b", lambda m: m.group(0).replace(" ", ""), name)
+    words = [_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z0-9']+", text) if w not in _OPTIONAL_WORDS]
+    return " ".join(words) or None
+
+
+def _deletions(key: str) -> set[str]:
+    """The key and every string one character shorter: two keys one typo apart (a wrong, dropped or
+    doubled letter) share one of these."""
+    return {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}
+
 
 def _name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
-    """Person record -> organisation party via the company name (record_key, org_party, weight)."""
-    orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
-    org_names = pd.DataFrame(
-        {
-            "organisation_key": orgs["organisation_key"],
-            "org_party": party.loc[orgs.index].to_numpy(),
-            "org_postcode4": orgs["postcode4"],
-        }
-    ).drop_duplicates()
-    persons = records[records["party_kind"].eq("person") & records["organisation_key"].notna()]
-    if persons.empty or org_names.empty:
-        return pd.DataFrame(columns=["record_key", "org_party", "weight"])
-    cand = (
-        persons[["organisation_key", "postcode4"]]
-        .reset_index(names="record_key")
-        .merge(org_names, on="organisation_key")
-    )
-    n_parties = cand.groupby("record_key")["org_party"].transform("nunique")
-    unique = cand[n_parties.eq(1)]
-    ambiguous = cand[n_parties.gt(1) & cand["postcode4"].eq(cand["org_postcode4"])]
-    ambiguous = ambiguous[ambiguous.groupby("record_key")["org_party"].transform("nunique").eq(1)]
-    links = pd.concat([unique, ambiguous])[["record_key", "org_party"]].drop_duplicates()
+    """Person record -> organisation party via the company name (record_key, org_party, weight).
+    `_name_candidates` read every organisation party a company field may name.
+
+    The names are compared as `company_key` ('Jansen & Zn. B.V.' = 'jansen en zonen'); a company field
+    that names no organisation exactly is read as a typo of the one organisation name one slip away
+    ('Tandartsprajtijk X'), if the name is long and that organisation is the only one so close. A name
+    several organisation parties bear ('Bakkerij Jansen') links to none: the postcode a person gives is
+    their home's, which does not say which of them they work at."""
+    cand = _name_candidates(records, party)
+    links = cand[cand.groupby("record_key")["org_party"].transform("nunique").eq(1)]
+    links = links[["record_key", "org_party"]].drop_duplicates()
     links["weight"] = NAME_LINK_WEIGHT
     return links
+
+
+def _name_candidates(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """Person record -> every organisation party its company field names (record_key, org_party)."""
+    orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
+    org_names = (
+        pd.DataFrame(
+            {
+                "key": orgs["organisation_key"].map(company_key).to_numpy(),
+                "org_party": party.loc[orgs.index].to_numpy(),
+            }
+        )
+        .dropna(subset=["key"])
+        .drop_duplicates()
+    )
+    persons = records[records["party_kind"].eq("person") & records["organisation_key"].notna()]
+    if persons.empty or org_names.empty:
+        return pd.DataFrame(columns=["record_key", "org_party"])
+    person_keys = persons["organisation_key"].map(company_key)
+    known = set(org_names["key"])
+    fuzzy = _fuzzy_keys(set(person_keys.dropna()) - known, org_names)
+    person_keys = person_keys.where(person_keys.isin(known), person_keys.map(fuzzy))
+    cand = person_keys.dropna().rename("key").to_frame().reset_index(names="record_key").merge(org_names, on="key")
+    return cand[["record_key", "org_party"]].drop_duplicates()
+
+
+def _colleague_namesakes(records: pd.DataFrame, party: pd.Series, chosen: pd.Series) -> pd.Series:
+    """person party -> organisation party, for a person left unlinked whose company field names several
+    organisations ('Bakkerij Jansen'): the one of them where a linked employee has the same first name
+    and surname. The same full name at the same organisation is one person, written twice."""
+    persons = records[records["party_kind"].eq("person")]
+    full = (persons["first_name_std"] + " " + persons["surname_full"]).dropna()
+    person_party = party.loc[full.index]
+    employees = pd.DataFrame({"full": full, "org_party": person_party.map(chosen)}).dropna().drop_duplicates()
+    cand = _name_candidates(records[~party.isin(chosen.index)], party)
+    if cand.empty or employees.empty:
+        return pd.Series(dtype=object)
+    cand["full"] = cand["record_key"].map(full)
+    cand["person_party"] = cand["record_key"].map(party)
+    hits = cand.merge(employees, on=["full", "org_party"])[["person_party", "org_party"]].drop_duplicates()
+    hits = hits[hits.groupby("person_party")["org_party"].transform("nunique").eq(1)]
+    return hits.set_index("person_party")["org_party"]
+
+
+def _fuzzy_keys(unknown: set[str], org_names: pd.DataFrame) -> dict[str, str]:
+    """Company key -> the one organisation key it equals once each drops at most one letter (a typo, a
+    dropped or doubled letter; both at least `MIN_FUZZY_KEY` long, that key held by one organisation party)."""
+    owners = org_names.groupby("key")["org_party"].nunique()
+    keys = [k for k in owners.index[owners.eq(1)] if len(k) >= MIN_FUZZY_KEY]
+    index: dict[str, set[str]] = {}
+    for k in keys:
+        for d in _deletions(k):
+            index.setdefault(d, set()).add(k)
+    out = {}
+    for u in unknown:
+        if len(u) < MIN_FUZZY_KEY:
+            continue
+        near = set().union(*(index.get(d, set()) for d in _deletions(u)))
+        if len(near) == 1:
+            out[u] = next(iter(near))
+    return out
 
 
 def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
@@ -57,6 +130,25 @@ def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
     domains = domains[domains["n"].eq(domains.groupby("work_domain")["n"].transform("max"))]
     domains = domains[domains.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
     return domains.set_index("work_domain")["org_party"]
+
+
+def _employee_domains(records: pd.DataFrame, employers: pd.DataFrame, owners: pd.Series) -> pd.Series:
+    """work_domain -> organisation party, for a domain no organisation record is read at: the employer
+    most of the persons writing from it are linked to (CRM account links weigh as in the vote, over
+    company fields), if one holds strictly the most. Colleagues share their employer's mail domain
+    (p.jansen@dtb.nl at Drukkerij ten Boomken), whatever the domain spells."""
+    linked = employers.merge(
+        records.loc[records["party_kind"].eq("person"), ["work_domain"]].dropna(),
+        left_on="record_key",
+        right_index=True,
+    )
+    linked = linked[~linked["work_domain"].isin(owners.index)]
+    if linked.empty:
+        return pd.Series(dtype=object)
+    counts = linked.groupby(["work_domain", "org_party"])["weight"].sum().rename("n").reset_index()
+    counts = counts[counts["n"].eq(counts.groupby("work_domain")["n"].transform("max"))]
+    counts = counts[counts.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
+    return counts.set_index("work_domain")["org_party"]
 
 
 def _domain_links(records: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
@@ -75,23 +167,34 @@ def _domain_links(records: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
 MIN_STEM = 4  # shorter domain names ('bv.nl', 'abc.nl') say too little about a company name
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
 def _stem(domain: str) -> str:
     """'bakkerij-vandam.nl' -> 'bakkerijvandam': the registered name of a domain without its extension."""
     parts = domain.split(".")
-    return re.sub(r"[^a-z0-9]", "", parts[-2] if len(parts) >= 2 else parts[0])
+    return _slug(parts[-2] if len(parts) >= 2 else parts[0])
 
 
 def _name_stems(name: str) -> list[str]:
     """A company name's leading words run together: 'fatratrakax bakery' -> 'fatratrakax',
-    'fatratrakaxbakery'; one of them is what a company registers as its domain."""
-    words = [re.sub(r"[^a-z0-9]", "", w) for w in name.split()]
-    return [s for s in ("".join(words[: i + 1]) for i in range(len(words))) if len(s) >= MIN_STEM]
+    'fatratrakaxbakery'; one of them is what a company registers as its domain. 'De Jong & Zn.' is
+    registered as dejongzn, dejongzonen or dejongenzonen."""
+    key = company_key(name) or ""
+    variants = {name, key, key.replace("zonen", "en zonen"), key.replace("gebroeders", "gebr")}
+    out: list[str] = []
+    for v in variants:
+        words = [_slug(w) for w in v.split()]
+        out += ["".join(words[: i + 1]) for i in range(len(words))]
+    return sorted({s for s in out if len(s) >= MIN_STEM})
 
 
 def _domain_name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """Person record -> organisation party whose name the work e-mail domain spells: lotte@zenbelrostox.nl
-    works at 'Zenbelrostox', m.kok@fatratrakax.nl at 'Fatratrakax Bakery', when the organisation's own
-    records carry no e-mail. Only a domain name that spells exactly one organisation party links."""
+    works at 'Zenbelrostox', m.kok@fatratrakax.nl at 'Fatratrakax Bakery', jan@dejongenzonen.nl at
+    'De Jong & Zn.', when the organisation's own records carry no e-mail. Only a domain name that spells
+    exactly one organisation party links."""
     orgs = records[records["party_kind"].eq("organisation") & records["organisation_key"].notna()]
     persons = records[records["party_kind"].eq("person") & records["work_domain"].notna()]
     if persons.empty or orgs.empty:
@@ -106,6 +209,42 @@ def _domain_name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     links = person_stems.merge(stems, on="stem")[["record_key", "org_party"]].drop_duplicates()
     links["weight"] = NAME_LINK_WEIGHT
     return links
+
+
+def _same_name_same_town(orgs: pd.DataFrame, org_customer: pd.Series) -> pd.Series:
+    """org customer label -> the one it pays as: two organisation customers (and only two) with the same
+    `company_key` in the same town, whose KvK numbers, mail domains, addresses and phone numbers do not
+    differ (a missing one is no disagreement), are one organisation whose CRM account and ledger debtor
+    were resolved apart (issue class 2). The larger (then the first) label stays; one step, no chains."""
+    df = pd.DataFrame(
+        {
+            "key": orgs["organisation_key"].map(company_key),
+            "customer": org_customer.loc[orgs.index],
+            "city": orgs["city"],
+            "kvk": orgs["kvk_number"],
+            "domain": orgs["work_domain"],
+            "address": orgs["address_key"],
+            "phone": orgs["phone"],
+        }
+    ).dropna(subset=["key"])
+    df = df[df.groupby("key")["customer"].transform("nunique").eq(2)]
+    per = df.groupby(["key", "customer"]).agg(
+        n=("city", "size"),
+        city=("city", lambda v: frozenset(v.dropna())),
+        kvk=("kvk", lambda v: frozenset(v.dropna())),
+        domain=("domain", lambda v: frozenset(v.dropna())),
+        address=("address", lambda v: frozenset(v.dropna())),
+        phone=("phone", lambda v: frozenset(v.dropna())),
+    )
+    per = per.reset_index()
+    out: dict[str, str] = {}
+    for _, pair in per.groupby("key"):
+        a, b = (r for _, r in pair.sort_values(["n", "customer"], ascending=[False, True]).iterrows())
+        differ = any(a[c] and b[c] and not a[c] & b[c] for c in ("kvk", "domain", "address", "phone"))
+        touched = b["customer"] in out or a["customer"] in out or b["customer"] in out.values()
+        if a["city"] & b["city"] and not differ and not touched:
+            out[b["customer"]] = a["customer"]
+    return pd.Series(out, dtype=object)
 
 
 def _absent_accounts(account: pd.Series, party: pd.Series, other: list[pd.DataFrame]) -> pd.Series:
@@ -151,10 +290,11 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
         }
     )
     owners = _domain_owners(records, party)
+    name_links = _name_links(records, party)
+    employers = pd.concat([crm_links.dropna(subset=["org_party"]), name_links], ignore_index=True)
+    person_owners = pd.concat([owners, _employee_domains(records, employers, owners)])
     other = [
-        f
-        for f in (_name_links(records, party), _domain_links(records, owners), _domain_name_links(records, party))
-        if len(f)
+        f for f in (name_links, _domain_links(records, person_owners), _domain_name_links(records, party)) if len(f)
     ]
     crm_links["org_party"] = crm_links["org_party"].where(
         present.to_numpy(), _absent_accounts(account[~present], party, other).reindex(account.index).to_numpy()
@@ -165,6 +305,7 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()
     votes = votes.sort_values(["person_party", "weight", "org_party"], ascending=[True, False, True])
     chosen = votes.drop_duplicates("person_party").set_index("person_party")["org_party"]
+    chosen = pd.concat([chosen, _colleague_namesakes(records, party, chosen)])
 
     record_party = party.loc[records.index].astype(str)
     is_org = kind.eq("organisation")
@@ -181,9 +322,12 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     )
     moved = moved[~moved.index.isin(moved.to_numpy())]  # one step: an owner is never moved itself
     org_customer = record_party.map(moved).fillna(record_party)
+    same_name = _same_name_same_town(records[is_org], org_customer[is_org])
+    org_customer = org_customer.map(same_name).fillna(org_customer)
     customer = customer.where(~is_org, "org:" + org_customer)
     employer = record_party.map(chosen).fillna("").astype(str)
-    customer = customer.where(~attached, "org:" + employer.map(moved).fillna(employer))
+    employer = employer.map(moved).fillna(employer)
+    customer = customer.where(~attached, "org:" + employer.map(same_name).fillna(employer))
     customer_type = pd.Series("person", index=records.index)
     customer_type[customer.str.startswith("org:")] = "organisation"
     return pd.DataFrame({"customer": customer, "customer_type": customer_type})
