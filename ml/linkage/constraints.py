@@ -4,7 +4,10 @@ A party cannot hold two birth dates, two KvK numbers, or two first names that ar
 of each other; nor two records a steward declared different (cannot-link). A link that would put such
 records in one cluster is refused, so a household's shared bridge record (no first name, the family
 mailbox) joins the member it matches best and cannot fuse the others into it: the cluster is split at
-its weakest link. Must-link decisions are applied first and always hold.
+its weakest link. A record without a first name (a debtor 'Visser', a fam.visser@ subscriber) does not
+join a cluster whose bank accounts are all different from its own: at one address the surname says
+'household', the account says which member (a sparse debtor paying from another account is another
+person). Must-link decisions are applied first and always hold.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Profile:
     allowed: set[str] | None = None  # initials every name in the cluster may use (None: no names)
     bare: set[str] = field(default_factory=set)  # bare initials ('m.') of records without a first name
     exclusive: dict[str, str] = field(default_factory=dict)  # column -> the one value allowed
+    ibans: set[str] = field(default_factory=set)  # bank accounts of the cluster's records
 
 
 def _names_compatible(a: set[str], b: set[str]) -> bool:
@@ -67,6 +71,8 @@ def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool 
     allowed = _merged_allowed(a.allowed, b.allowed)
     if allowed is not None and (not allowed or not bare <= allowed):
         return False
+    if (not a.names or not b.names) and a.ibans and b.ibans and not a.ibans & b.ibans:
+        return False
     return not (a.names and b.names and not _names_compatible(a.names, b.names))
 
 
@@ -85,6 +91,9 @@ def _profiles(records: pd.DataFrame, exclusive: tuple[str, ...]) -> list[Profile
         elif isinstance(ini, str) and ini:
             p.bare.add(ini[0])
         out.append(p)
+    for i, v in enumerate(_column(records, "iban")):
+        if isinstance(v, str) and v:
+            out[i].ibans.add(v)
     for col in exclusive:
         if col not in records:
             continue
@@ -136,6 +145,7 @@ def constrained_edges(
         pa.names |= pb.names
         pa.allowed = _merged_allowed(pa.allowed, pb.allowed)
         pa.bare |= pb.bare
+        pa.ibans |= pb.ibans
         for col, v in pb.exclusive.items():
             pa.exclusive.setdefault(col, v)
 
