@@ -72,3 +72,17 @@ def test_a_surname_only_debtor_paying_from_the_same_account_joins(settings):
         rec("finance:debtors", "104003", last_name="visser", iban="NL40RABO0000000040", **home),
     )
     assert _clusters(frame, settings) == {frozenset({"104001", "104003"})}
+
+
+def test_a_family_mailbox_without_a_separator_is_not_a_personal_mailbox():
+    """'famdejong78@gmail.com' is the household's, like 'fam.dejong@'; 'famke.dejong@' is Famke's."""
+    frame = party_frame(
+        rec(
+            "finance:debtors", "105001", first_name="iris", last_name="jong", infix="de", email="famdejong78@gmail.com"
+        ),
+        rec("marketing:subscribers", "SUB-51", last_name="jong", infix="de", email="famdejong78@gmail.com"),
+        rec("marketing:subscribers", "SUB-52", first_name="famke", last_name="jong", email="famke.dejong@ziggo.nl"),
+        rec("crm:contacts", "CON-53", first_name="rik", last_name="vries", email="familievries@kpnmail.nl"),
+    )
+    keys = prepare_records(frame).set_index("source_record_id")["email_key"]
+    assert keys.isna().to_dict() == {"105001": True, "SUB-51": True, "SUB-52": False, "CON-53": True}
