@@ -226,6 +226,9 @@ def apply_rules(
         agree |= levels[name].ge(top)
     if party_kind == "organisation":
         agree |= levels["organisation_name"].eq(3)  # an exact organisation name is near-unique in a customer base
+        # a company name a typo apart, mailed from the same own (not public) domain: one organisation's
+        # mailboxes (info@, facturen@ and crediteuren@ at one domain), as in 'De Jong & Zn' / 'De Joong & Zn'
+        agree |= levels["organisation_name"].ge(NAME_CLOSE) & _agrees(levels, "email_domain")
         conflict = levels["kvk"].eq(0)
     else:
         # the same full name at the same organisation (account, company field) identifies a person

@@ -9,6 +9,8 @@ import pytest
 from ml.config import load_settings
 from ml.linkage import resolve
 from ml.linkage.cluster import cluster_records
+from ml.linkage.compare import ORGANISATION_FIELDS
+from ml.linkage.score import apply_rules
 from ml.linkage.standardise import prepare_records
 from tests.ml.factories import party_frame
 from tests.ml.factories import party_record as rec
@@ -86,3 +88,21 @@ def test_a_family_mailbox_without_a_separator_is_not_a_personal_mailbox():
     )
     keys = prepare_records(frame).set_index("source_record_id")["email_key"]
     assert keys.isna().to_dict() == {"105001": True, "SUB-51": True, "SUB-52": False, "CON-53": True}
+
+
+def test_a_company_name_a_typo_apart_at_the_same_mail_domain_is_not_a_name_only_match():
+    """Class 2: 'De Jong & Zn.' mailing from facturen@ and 'De Joong & Zn.' from info@ at the company's
+    own domain are one organisation's mailboxes: the name-only cap does not hold them apart; a close name
+    at another domain, or the same domain under another KvK number, stays capped."""
+    levels = pd.DataFrame(
+        [
+            # name, kvk, vat, iban, email, phone, address, email_domain
+            (2, -1, -1, -1, 0, -1, -1, 1),
+            (2, -1, -1, -1, 0, -1, -1, 0),
+            (2, 0, -1, -1, 0, -1, -1, 1),
+        ],
+        columns=[f.name for f in ORGANISATION_FIELDS],
+    )
+    proba = pd.Series([0.97, 0.97, 0.97])
+    out = apply_rules(proba, levels, ORGANISATION_FIELDS, "organisation")
+    assert out.round(2).tolist() == [0.97, 0.5, 0.05]
