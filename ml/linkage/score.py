@@ -229,6 +229,8 @@ def apply_rules(
         # a company name a typo apart, mailed from the same own (not public) domain: one organisation's
         # mailboxes (info@, facturen@ and crediteuren@ at one domain), as in 'De Jong & Zn' / 'De Joong & Zn'
         agree |= levels["organisation_name"].ge(NAME_CLOSE) & _agrees(levels, "email_domain")
+        # a record without a company name (a helpdesk requester writing from contact@) at the same own domain
+        agree |= levels["organisation_name"].eq(-1) & _agrees(levels, "email_domain")
         conflict = levels["kvk"].eq(0)
     else:
         # the same full name at the same organisation (account, company field) identifies a person

@@ -8,6 +8,7 @@ import pytest
 
 from ml.config import load_settings
 from ml.linkage import resolve
+from ml.linkage.block import ORGANISATION_PASSES, candidate_pairs
 from ml.linkage.cluster import cluster_records
 from ml.linkage.compare import ORGANISATION_FIELDS
 from ml.linkage.score import apply_rules
@@ -106,3 +107,30 @@ def test_a_company_name_a_typo_apart_at_the_same_mail_domain_is_not_a_name_only_
     proba = pd.Series([0.97, 0.97, 0.97])
     out = apply_rules(proba, levels, ORGANISATION_FIELDS, "organisation")
     assert out.round(2).tolist() == [0.97, 0.5, 0.05]
+
+
+def test_a_requester_without_a_company_name_meets_and_joins_the_organisation_of_its_own_mail_domain():
+    """Class 2: a helpdesk requester writing from contact@ at the firm's own domain, with no company
+    field, is a candidate for the account mailing from info@ there, and is not held apart as a
+    name-only match; a company name that differs keeps the cap."""
+    frame = party_frame(
+        rec(
+            "crm:accounts",
+            "ACC-71",
+            kind="organisation",
+            organisation_name="kwekerij schipper",
+            email="info@kwekerijschipper.nl",
+        ),
+        rec("service:requesters", "REQ-71", kind="organisation", email="contact@kwekerijschipper.nl"),
+        rec("service:requesters", "REQ-72", kind="organisation", email="contact@gmail.com"),
+    )
+    records = prepare_records(frame)
+    pairs, _ = candidate_pairs(records, ORGANISATION_PASSES)
+    ids = {frozenset(k.split(":")[-1] for k in pair) for pair in pairs}
+    assert frozenset({"ACC-71", "REQ-71"}) in ids and frozenset({"REQ-71", "REQ-72"}) not in ids
+    levels = pd.DataFrame(
+        [(-1, -1, -1, -1, 0, -1, -1, 1), (0, -1, -1, -1, 0, -1, -1, 1)],
+        columns=[f.name for f in ORGANISATION_FIELDS],
+    )
+    out = apply_rules(pd.Series([0.97, 0.97]), levels, ORGANISATION_FIELDS, "organisation")
+    assert out.round(2).tolist() == [0.97, 0.5]
