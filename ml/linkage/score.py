@@ -39,6 +39,7 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "organisation": ((0.15, 0.15, 0.70), (0.55, 0.15, 0.30)),
     "initial": ((0.05, 0.95), (0.85, 0.15)),  # among same-surname candidates, ~1 in 7 share an initial
     "email_domain": ((0.20, 0.80), (0.90, 0.10)),
+    "house_number": ((0.15, 0.85), (0.85, 0.15)),  # small numbers (1-30) recur across a customer base
     "vat": ((0.05, 0.95), (0.995, 0.005)),
 }
 MAILBOX_PROBABILITY = 0.99  # floor for the same personal mailbox with an agreeing name (`mailbox_vouched`)

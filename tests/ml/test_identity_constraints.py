@@ -10,7 +10,7 @@ from ml.config import load_settings
 from ml.linkage import resolve
 from ml.linkage.block import ORGANISATION_PASSES, candidate_pairs
 from ml.linkage.cluster import cluster_records
-from ml.linkage.compare import ORGANISATION_FIELDS
+from ml.linkage.compare import ORGANISATION_FIELDS, house_level
 from ml.linkage.score import apply_rules
 from ml.linkage.standardise import prepare_records
 from tests.ml.factories import party_frame
@@ -97,10 +97,10 @@ def test_a_company_name_a_typo_apart_at_the_same_mail_domain_is_not_a_name_only_
     at another domain, or the same domain under another KvK number, stays capped."""
     levels = pd.DataFrame(
         [
-            # name, kvk, vat, iban, email, phone, address, email_domain
-            (2, -1, -1, -1, 0, -1, -1, 1),
-            (2, -1, -1, -1, 0, -1, -1, 0),
-            (2, 0, -1, -1, 0, -1, -1, 1),
+            # name, kvk, vat, iban, email, phone, address, email_domain, house_number
+            (2, -1, -1, -1, 0, -1, -1, 1, -1),
+            (2, -1, -1, -1, 0, -1, -1, 0, -1),
+            (2, 0, -1, -1, 0, -1, -1, 1, -1),
         ],
         columns=[f.name for f in ORGANISATION_FIELDS],
     )
@@ -129,8 +129,45 @@ def test_a_requester_without_a_company_name_meets_and_joins_the_organisation_of_
     ids = {frozenset(k.split(":")[-1] for k in pair) for pair in pairs}
     assert frozenset({"ACC-71", "REQ-71"}) in ids and frozenset({"REQ-71", "REQ-72"}) not in ids
     levels = pd.DataFrame(
-        [(-1, -1, -1, -1, 0, -1, -1, 1), (0, -1, -1, -1, 0, -1, -1, 1)],
+        [(-1, -1, -1, -1, 0, -1, -1, 1, -1), (0, -1, -1, -1, 0, -1, -1, 1, -1)],
         columns=[f.name for f in ORGANISATION_FIELDS],
     )
     out = apply_rules(pd.Series([0.97, 0.97]), levels, ORGANISATION_FIELDS, "organisation")
     assert out.round(2).tolist() == [0.97, 0.5]
+
+
+def test_the_house_number_counts_for_organisations_when_a_side_lacks_the_postcode():
+    """An account typed without a postcode ('Accountantskantoor Van 't Houtkes', nr 52) and the debtor
+    at 3825AL 52: the same number is evidence; another number is evidence against; with both postcodes
+    the address field compares them and this level stays missing."""
+    frame = party_frame(
+        rec(
+            "crm:accounts",
+            "ACC-81",
+            kind="organisation",
+            organisation_name="accountantskantoor van t houtkes",
+            house_number="52",
+        ),
+        rec(
+            "finance:debtors",
+            "108101",
+            kind="organisation",
+            organisation_name="accountantskantoor van t houtkes",
+            postcode="3825AL",
+            house_number="52",
+        ),
+        rec(
+            "finance:debtors",
+            "108102",
+            kind="organisation",
+            organisation_name="accountantskantoor van t houtkes",
+            postcode="3825AL",
+            house_number="7",
+        ),
+    )
+    records = prepare_records(frame)
+    key = dict(zip(frame["source_record_id"], frame["record_key"], strict=True))
+    pairs = pd.MultiIndex.from_tuples(
+        [(key["ACC-81"], key["108101"]), (key["ACC-81"], key["108102"]), (key["108101"], key["108102"])]
+    )
+    assert house_level(pairs, records).tolist() == [1, 0, -1]
