@@ -171,3 +171,20 @@ def test_the_house_number_counts_for_organisations_when_a_side_lacks_the_postcod
         [(key["ACC-81"], key["108101"]), (key["ACC-81"], key["108102"]), (key["108101"], key["108102"])]
     )
     assert house_level(pairs, records).tolist() == [1, 0, -1]
+
+
+def test_an_exact_company_name_with_nothing_against_it_links_at_even_odds():
+    """An account and a debtor 'Kwekerij Schipper' typed with different details missing: nothing else
+    can be compared, so a name not common enough to fall below even odds decides; another phone number,
+    or a common name (below even odds after the frequency adjustment), does not."""
+    levels = pd.DataFrame(
+        [
+            (3, -1, -1, -1, -1, -1, -1, -1, -1),
+            (3, -1, -1, -1, -1, 0, -1, -1, -1),
+            (3, -1, -1, -1, -1, -1, 1, -1, -1),
+            (3, -1, -1, -1, -1, -1, -1, -1, -1),
+        ],
+        columns=[f.name for f in ORGANISATION_FIELDS],
+    )
+    out = apply_rules(pd.Series([0.6, 0.6, 0.6, 0.3]), levels, ORGANISATION_FIELDS, "organisation")
+    assert out.round(2).tolist() == [0.95, 0.6, 0.6, 0.3]
