@@ -7,7 +7,9 @@ mailbox) joins the member it matches best and cannot fuse the others into it: th
 its weakest link. A record without a first name (a debtor 'Visser', a fam.visser@ subscriber) does not
 join a cluster whose bank accounts are all different from its own: at one address the surname says
 'household', the account says which member (a sparse debtor paying from another account is another
-person). Must-link decisions are applied first and always hold.
+person). Likewise a record without a surname ('Bas' at the company) cannot join two clusters whose
+surnames differ: two colleagues who share a first name. Must-link decisions are applied first and always
+hold.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Profile:
     bare: set[str] = field(default_factory=set)  # bare initials ('m.') of records without a first name
     exclusive: dict[str, str] = field(default_factory=dict)  # column -> the one value allowed
     ibans: set[str] = field(default_factory=set)  # bank accounts of the cluster's records
+    surnames: set[str] = field(default_factory=set)  # surnames (with prefix) of the cluster's records
 
 
 def _names_compatible(a: set[str], b: set[str]) -> bool:
@@ -94,6 +97,9 @@ def _profiles(records: pd.DataFrame, exclusive: tuple[str, ...]) -> list[Profile
     for i, v in enumerate(_column(records, "iban")):
         if isinstance(v, str) and v:
             out[i].ibans.add(v)
+    for i, v in enumerate(_column(records, "surname_full")):
+        if isinstance(v, str) and v:
+            out[i].surnames.add(v)
     for col in exclusive:
         if col not in records:
             continue
@@ -101,6 +107,20 @@ def _profiles(records: pd.DataFrame, exclusive: tuple[str, ...]) -> list[Profile
             if isinstance(v, str) and v:
                 out[i].exclusive[col] = v
     return out
+
+
+def _surnames_compatible(a: set[str], b: set[str]) -> bool:
+    return all(x in y or y in x or jellyfish.jaro_winkler_similarity(x, y) >= NAME_VARIANT_JW for x in a for y in b)
+
+
+def _surname_bridge(profiles: list[Profile], own: np.ndarray, x: int, y: int, ra: int, rb: int) -> bool:
+    """A record without a surname ('Bas' at the company, a helpdesk requester) linking two clusters whose
+    surnames differ: two colleagues of one first name, which it cannot join. A link whose two records
+    both carry a surname was weighed by the model (a married name on one personal mailbox) and passes."""
+    if own[x] and own[y]:
+        return False
+    a, b = profiles[ra].surnames, profiles[rb].surnames
+    return bool(a and b) and not _surnames_compatible(a, b)
 
 
 def constrained_edges(
@@ -122,6 +142,7 @@ def constrained_edges(
     first names differ: a mistyped or swapped name on one person.
     """
     profiles = _profiles(records, exclusive)
+    has_surname = np.array([bool(p.surnames) for p in profiles], dtype=bool)
     skip_names = vouched if vouched is not None else np.zeros(len(left), dtype=bool)
     skip_dates = dates_outweighed if dates_outweighed is not None else np.zeros(len(left), dtype=bool)
     parent = list(range(len(records)))
@@ -146,6 +167,7 @@ def constrained_edges(
         pa.allowed = _merged_allowed(pa.allowed, pb.allowed)
         pa.bare |= pb.bare
         pa.ibans |= pb.ibans
+        pa.surnames |= pb.surnames
         for col, v in pb.exclusive.items():
             pa.exclusive.setdefault(col, v)
 
@@ -158,6 +180,8 @@ def constrained_edges(
         ra, rb = find(int(left[i])), find(int(right[i]))
         if ra == rb:
             keep[i] = True
+        elif not skip_names[i] and _surname_bridge(profiles, has_surname, int(left[i]), int(right[i]), ra, rb):
+            continue
         elif compatible(profiles[ra], profiles[rb], cannot, names=not skip_names[i], dates=not skip_dates[i]):
             union(ra, rb)
             keep[i] = True

@@ -188,3 +188,30 @@ def test_an_exact_company_name_with_nothing_against_it_links_at_even_odds():
     )
     out = apply_rules(pd.Series([0.6, 0.6, 0.6, 0.3]), levels, ORGANISATION_FIELDS, "organisation")
     assert out.round(2).tolist() == [0.95, 0.6, 0.6, 0.3]
+
+
+def test_a_record_without_a_surname_cannot_bridge_two_colleagues_of_one_first_name():
+    """'Bas' at Timmerbedrijf Ten Beekmans (a helpdesk requester with a private mailbox) is Bas de Vries by
+    that mailbox; it cannot also pull in Bas Wolters, his colleague, on the first name at the company.
+    A married name on one personal mailbox (both records carry a surname) still joins."""
+    org = {"organisation_name": "ten beekmans timmerbedrijf"}
+    frame = party_frame(
+        rec(
+            "crm:contacts", "CON-91", first_name="bas", last_name="vries", infix="de", email="bas42@hotmail.com", **org
+        ),
+        rec("service:requesters", "REQ-91", first_name="bas", email="bas42@hotmail.com", **org),
+        rec("crm:contacts", "CON-92", first_name="bas", last_name="wolters", email="bas@tenbeekmans.nl", **org),
+        rec("crm:contacts", "CON-93", first_name="anna", last_name="kok", email="anna.brule@ziggo.nl"),
+        rec("marketing:subscribers", "SUB-93", first_name="anna", last_name="brule", email="anna.brule@ziggo.nl"),
+    )
+    key = dict(zip(frame["source_record_id"], frame["record_key"], strict=True))
+    links = [
+        (key["CON-91"], key["REQ-91"], 0.99),
+        (key["REQ-91"], key["CON-92"], 0.95),  # the first name at the company
+        (key["CON-93"], key["SUB-93"], 0.97),  # the same personal mailbox, another surname
+    ]
+    assert _linked(frame, links) == {
+        frozenset({"CON-91", "REQ-91"}),
+        frozenset({"CON-92"}),
+        frozenset({"CON-93", "SUB-93"}),
+    }
