@@ -286,7 +286,9 @@ def apply_rules(
         for f in fields:
             if f.name != "organisation_name":
                 differs |= levels[f.name].eq(0) | (f.name == "address") & levels[f.name].eq(1)
-        sole_name = levels["organisation_name"].eq(3) & ~differs & out.ge(0.5)
+        # a name a typo apart counts when the full address agrees ('Dtasmart Groep' at Datasmart's door)
+        typo_here = levels["organisation_name"].eq(NAME_CLOSE) & levels["address"].eq(3)
+        sole_name = (levels["organisation_name"].eq(3) | typo_here) & ~differs & out.ge(0.5)
         out = out.where(~sole_name, np.maximum(out, ORGANISATION_NAME_PROBABILITY))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out

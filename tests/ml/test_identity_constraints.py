@@ -183,11 +183,13 @@ def test_an_exact_company_name_with_nothing_against_it_links_at_even_odds():
             (3, -1, -1, -1, -1, 0, -1, -1, -1),
             (3, -1, -1, -1, -1, -1, 1, -1, -1),
             (3, -1, -1, -1, -1, -1, -1, -1, -1),
+            (2, -1, -1, -1, -1, -1, 3, -1, -1),  # a typo apart, at the same postcode and number
+            (2, -1, -1, -1, -1, -1, -1, -1, -1),  # a typo apart and nothing else: still a name only
         ],
         columns=[f.name for f in ORGANISATION_FIELDS],
     )
-    out = apply_rules(pd.Series([0.6, 0.6, 0.6, 0.3]), levels, ORGANISATION_FIELDS, "organisation")
-    assert out.round(2).tolist() == [0.95, 0.6, 0.6, 0.3]
+    out = apply_rules(pd.Series([0.6, 0.6, 0.6, 0.3, 0.6, 0.6]), levels, ORGANISATION_FIELDS, "organisation")
+    assert out.round(2).tolist() == [0.95, 0.6, 0.6, 0.3, 0.95, 0.5]
 
 
 def test_a_record_without_a_surname_cannot_bridge_two_colleagues_of_one_first_name():
