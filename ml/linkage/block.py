@@ -54,6 +54,8 @@ ORGANISATION_PASSES: tuple[BlockPass, ...] = (
     BlockPass("phone", on=("phone",)),
     BlockPass("address", on=("address_key",)),
     BlockPass("name", on=("organisation_key",)),
+    # info@, facturen@, contact@ of one own (not public) domain: one organisation's mailboxes
+    BlockPass("mail_domain", on=("work_domain",)),
     BlockPass("name_sorted", sort_on="organisation_key", window=5),
 )
 

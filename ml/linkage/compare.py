@@ -54,10 +54,12 @@ ORGANISATION_FIELDS: tuple[Field, ...] = (
     Field("phone", "phone", "exact", 2, True),
     Field("address", "postcode", "address", 4, True),
     Field("email_domain", "work_domain", "domain", 2, False),
+    # the house number where a side lacks the postcode (an account typed without one)
+    Field("house_number", "house_number", "house", 2, False),
 )
 
 # computed here from the records rather than by recordlinkage.Compare
-CUSTOM_METHODS = ("organisation", "initial", "domain", "date", "email")
+CUSTOM_METHODS = ("organisation", "initial", "domain", "date", "email", "house")
 
 NAME_EXACT, NAME_CLOSE, NAME_SIMILAR = 3, 2, 1
 INITIAL_FITS, INITIAL_CALLED = 2, 1
@@ -253,7 +255,17 @@ def email_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
     return np.select([~present, _same(left, right), _same(local_l, local_r)], [-1, 2, 1], default=0).astype(np.int8)
 
 
+def house_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
+    """House numbers where a side has no postcode (the address field cannot compare them): 1 the same,
+    0 different, -1 otherwise. With the same company name, the same number is the same premises."""
+    post_l, post_r = _sides(pairs, records, "postcode")
+    left, right = _sides(pairs, records, "house_number")
+    applies = (left.notna() & right.notna() & (post_l.isna() | post_r.isna())).to_numpy()
+    return np.where(applies, np.where(_same(left, right), 1, 0), -1).astype(np.int8)
+
+
 CUSTOM_LEVELS = {
+    "house": house_level,
     "email": email_level,
     "organisation": organisation_level,
     "initial": initial_level,

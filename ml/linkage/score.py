@@ -41,8 +41,10 @@ PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     # candidates ~1 in 7 share an initial
     "initial": ((0.05, 0.05, 0.90), (0.82, 0.04, 0.14)),
     "email_domain": ((0.20, 0.80), (0.90, 0.10)),
+    "house_number": ((0.15, 0.85), (0.85, 0.15)),  # small numbers (1-30) recur across a customer base
     "vat": ((0.05, 0.95), (0.995, 0.005)),
 }
+ORGANISATION_NAME_PROBABILITY = 0.95  # floor for an exact, not common company name with nothing against it
 MAILBOX_PROBABILITY = 0.99  # floor for the same personal mailbox with an agreeing name (`mailbox_vouched`)
 MONOTONE_METHODS = ("name", "organisation", "date")
 LAMBDA_PRIOR = 0.1  # share of candidate pairs that are matches, before the data says otherwise
@@ -241,6 +243,11 @@ def apply_rules(
         agree |= levels[name].ge(top)
     if party_kind == "organisation":
         agree |= levels["organisation_name"].eq(3)  # an exact organisation name is near-unique in a customer base
+        # a company name a typo apart, mailed from the same own (not public) domain: one organisation's
+        # mailboxes (info@, facturen@ and crediteuren@ at one domain), as in 'De Jong & Zn' / 'De Joong & Zn'
+        agree |= levels["organisation_name"].ge(NAME_CLOSE) & _agrees(levels, "email_domain")
+        # a record without a company name (a helpdesk requester writing from contact@) at the same own domain
+        agree |= levels["organisation_name"].eq(-1) & _agrees(levels, "email_domain")
         conflict = levels["kvk"].eq(0)
     else:
         # the same full name at the same organisation (account, company field) identifies a person
@@ -293,6 +300,19 @@ def apply_rules(
     if party_kind == "person":
         # one person's own mailbox, named alike: strong evidence whatever the address (class 3)
         out = out.where(~(mailbox & levels["birth_date"].ne(0)), np.maximum(out, MAILBOX_PROBABILITY))
+    if party_kind == "organisation":
+        # the same company name and nothing that differs (no number, mailbox domain or address against
+        # it): at even odds or better on the name's rarity alone it is the same organisation; the name's
+        # evidence is otherwise understated when nothing else can be compared (an account and a debtor
+        # typed with different details missing)
+        differs = pd.Series(False, index=levels.index)
+        for f in fields:
+            if f.name != "organisation_name":
+                differs |= levels[f.name].eq(0) | (f.name == "address") & levels[f.name].eq(1)
+        # a name a typo apart counts when the full address agrees ('Dtasmart Groep' at Datasmart's door)
+        typo_here = levels["organisation_name"].eq(NAME_CLOSE) & levels["address"].eq(3)
+        sole_name = (levels["organisation_name"].eq(3) | typo_here) & ~differs & out.ge(0.5)
+        out = out.where(~sole_name, np.maximum(out, ORGANISATION_NAME_PROBABILITY))
     out = out.where(~conflict, np.minimum(out, conflict_max_probability))
     return out
 

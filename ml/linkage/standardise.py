@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,14 @@ def is_generic_mailbox(email: str | None) -> bool:
     if local in exact:
         return True
     return any(local == p or (local.startswith(p) and local[len(p)] in ".-_") for p in prefixes)
+
+
+def is_family_mailbox(local: str, surnames: Mapping[str, object]) -> bool:
+    """'famjansen', 'famdejong78', 'familievandijk': a family prefix written straight against a surname
+    the records carry (digits dropped). Shared by a household like fam.jansen@; the surname must be a
+    known one, so 'famke.jansen' (a first name) stays personal."""
+    slug = re.sub(r"[^a-z]", "", local)
+    return any(slug.startswith(p) and slug[len(p) :] in surnames for p in _mailboxes()[1])
 
 
 def email_domain(email: str | None) -> str | None:
@@ -369,6 +377,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         df["organisation_key"] = df["organisation_key"].where(df["organisation_key"].notna(), account_name)
     is_role = df.get("email_is_role", pd.Series(False, index=df.index)).fillna(False).astype(bool)
     is_role |= _umap(df["email"], is_generic_mailbox).eq(True)
+    surnames = name_vocabulary(df["first_name"], df["last_name"], df["infix"])[1]
+    is_role |= _umap(df["email"], lambda e: is_family_mailbox(e.split("@")[0], surnames)).eq(True)
     df["email_is_generic"] = is_role
     is_person = df["party_kind"].eq("person")
     df["email_key"] = df["email"].where(~(is_role & is_person)).astype(object)
