@@ -124,19 +124,6 @@ def split_infix(last_name: str | None, infix: str | None) -> tuple[str | None, s
     return last_name, infix
 
 
-def surname_before_infix(
-    first_name: str | None, infix: str | None, last_name: str | None
-) -> tuple[str | None, str | None]:
-    """(first name, surname) of a name written surname-first with its prefix last, as ledgers and
-    helpdesks sort them ('Jong de', 'C.P. Noordermaker in 't', 'Kees Veldga van de'): a parser that split
-    the trailing prefix off leaves the surname in the first-name field and no surname. The last word
-    before the prefix is the surname, the words before it the first name or initials."""
-    if last_name or not infix or not first_name:
-        return first_name, last_name
-    words = first_name.split(" ")
-    return (" ".join(words[:-1]) or None), words[-1]
-
-
 def canonical_first_name(first_name: str | None) -> str | None:
     """Canonical form of the first given name (the first of its formal names); None for a bare initial
     ('d.'), which neither confirms nor contradicts a full name."""
@@ -351,11 +338,6 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
         df[col] = _umap(df[col], fold).astype(object)
     # 'Boer, M. de' split by a source as first name 'de': a surname prefix is never a first name
     df["first_name"] = _umap(df["first_name"], lambda s: None if s in infixes() else s).astype(object)
-    moved = [
-        surname_before_infix(f, i, ln) for f, i, ln in zip(df["first_name"], df["infix"], df["last_name"], strict=True)
-    ]
-    df["first_name"] = pd.Series([m[0] for m in moved], index=df.index, dtype=object)
-    df["last_name"] = pd.Series([m[1] for m in moved], index=df.index, dtype=object)
     df["email"] = _umap(df["email"], _clean_lower).astype(object) if "email" in df else None
     df = fill_names_from_email(df)
     df["first_name_std"] = _umap(df["first_name"], canonical_first_name).astype(object)

@@ -41,9 +41,11 @@
     parsed_last_name folded (the form record linkage compares) and parsed_last_name_display in the source
     spelling. mode 'full': the column holds a whole name ('Jan de Jong', 'Jong, Jan de'); the surname is
     before the comma, else the whole name when it starts with a prefix, else what follows the given names (up
-    to the first prefix, else after the first word or the leading initials). mode 'last': the column holds a surname ('Jong, de', 'Jong de',
-    'de Jong'); a given name after its comma is ignored. Regexes that capture are slow in PostgreSQL, so
-    they run only on names with a prefix word; the rest is split with string functions.
+    to the first prefix, else after the first word or the leading initials); a prefix written after the surname
+    without a comma ('Jong de', 'C.P. Noordermaker in 't', 'Berg van den J.') belongs to the word before it.
+    mode 'last': the column holds a surname ('Jong, de', 'Jong de', 'de Jong'); a given name after its comma
+    is ignored. Regexes that capture are slow in PostgreSQL, so they run only on names with a prefix word; the
+    rest is split with string functions.
     Each step ends in `offset 0` (with `limit all` for sqlfluff): without it PostgreSQL pulls the
     subqueries up and repeats every expression in each column that uses it (10x slower on 13k subscribers).
     Use: `cross join lateral {{ name_parts(...) }} as parsed_name`. -#}
@@ -66,7 +68,21 @@
                 coalesce(
                     substring(expanded_name.n || ' ' from '^(?:[[:alpha:]](?:\. ?| ))+'),
                     split_part(expanded_name.n, ' ', 1) || ' '
-                ) as given_words
+                ) as given_words,
+                {%- if mode == 'full' %}
+                -- sort order without a comma, as ledgers write it: the prefix after the surname, given names
+                -- before it or initials after it ('Jong de', 'C.P. Noordermaker in 't', 'Berg van den J.'):
+                -- given names, surname, trailing prefixes, trailing initials
+                case
+                    when expanded_name.n not like '%,%' and (' ' || expanded_name.n || ' ') ~* {{ has_infix }}
+                        then regexp_match(
+                            expanded_name.n || ' ',
+                            '^((?:\S+ )*?)(\S+) ((?:{{ iw }} )+)((?:[[:alpha:]]\. ?)*)$', 'i'
+                        )
+                end as sort_order
+                {%- else %}
+                null::text [] as sort_order
+                {%- endif %}
             from (select {{ name_expanded(clean_text(column)) }} as n limit all offset 0) as expanded_name
             limit all offset 0
         ) as expanded
@@ -76,6 +92,7 @@
                     when expanded.n like '%,%' then btrim(split_part(expanded.n, ',', 1))
                     {%- if mode == 'full' %}
                     when expanded.with_infix and (expanded.n || ' ') ~* '^(?:{{ iw }} )+\S' then expanded.n
+                    when expanded.sort_order is not null then expanded.sort_order[2] || ' ' || expanded.sort_order[3]
                     when expanded.with_infix and (' ' || expanded.n || ' ') ~* '^ \S.* (?:{{ iw }}) +\S'
                         then (regexp_match(expanded.n || ' ', '^((?:\S+ )+?)((?:{{ iw }} )+\S.*)$', 'i'))[2]
                     when expanded.n like '% %' then substr(expanded.n, length(expanded.given_words) + 1)
@@ -86,6 +103,7 @@
                     when expanded.n like '%,%' then btrim(substr(expanded.n, strpos(expanded.n, ',') + 1))
                     {%- if mode == 'full' %}
                     when expanded.with_infix and (expanded.n || ' ') ~* '^(?:{{ iw }} )+\S' then ''
+                    when expanded.sort_order is not null then expanded.sort_order[1] || expanded.sort_order[4]
                     when expanded.with_infix and (' ' || expanded.n || ' ') ~* '^ \S.* (?:{{ iw }}) +\S'
                         then (regexp_match(expanded.n || ' ', '^((?:\S+ )+?)((?:{{ iw }} )+\S.*)$', 'i'))[1]
                     when expanded.n like '% %' then expanded.given_words
