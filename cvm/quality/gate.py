@@ -29,7 +29,13 @@ from psycopg import sql
 
 from cvm.contract import BY_NAME, Entity
 from cvm.quality import deliveries
-from cvm.quality.queries import GATE_SCHEMA, checked_columns, flagged_insert, materialise, unique_keys
+from cvm.quality.queries import (
+    GATE_SCHEMA,
+    checked_columns,
+    flagged_insert,
+    materialise,
+    unique_keys,
+)
 from cvm.quality.result import Finding, GateResult, Located
 from cvm.quality.suites import SuiteFile, gx_suite, read_suites
 from cvm.retention import prune_gx_results

@@ -12,7 +12,7 @@ from cvm.contract import BY_NAME
 from cvm.ingest import ensure_raw_schema, load_landing
 from cvm.quality import check_raw
 from cvm.quality.gate import SESSION_OPTIONS, sqlalchemy_url
-from cvm.quality.queries import GATE_SCHEMA, checked_columns, materialise, unique_keys
+from cvm.quality.queries import GATE_SCHEMA, checked_columns, in_load_columns, materialise, unique_keys
 from cvm.quality.suites import read_suites
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,6 +31,9 @@ def test_only_the_columns_the_suite_names_are_kept_in_contract_order():
     )
     assert checked_columns(INVOICES, suite) == ("invoice_number", "status")
     assert unique_keys(suite) == ("_load_id", "invoice_number")
+    in_load = (_exp("expect_column_values_to_be_unique", column="invoice_number__in_load"),)
+    assert checked_columns(INVOICES, in_load) == ("invoice_number",)  # the id its key is built from
+    assert in_load_columns(in_load) == ("invoice_number",) and unique_keys(in_load) == ("invoice_number__in_load",)
 
 
 def test_an_expectation_on_the_table_columns_keeps_every_column():
@@ -89,7 +92,9 @@ def test_the_gate_table_holds_the_checked_columns_and_each_parse_once(warehouse_
         "select attname from pg_stats where schemaname = %s and tablename = %s order by attname",
         (GATE_SCHEMA, INVOICES.name),
     ).fetchall()
-    assert [r[0] for r in stats] == ["_load_id", "invoice_number"]  # only the uniqueness keys are analysed
+    assert [r[0] for r in stats] == ["invoice_number__in_load"]  # only the uniqueness key is analysed
+    keys = conn.execute(f"select invoice_number__in_load from {GATE_SCHEMA}.{INVOICES.name} order by _row_number")
+    assert [k for (k,) in keys] == [f"{invoices[0]}:F1", f"{invoices[0]}:F2"]  # '<load id>:<id>'
 
 
 def test_entities_parsed_side_by_side_flag_every_unreadable_value(settings, warehouse_url, conn, tmp_path):

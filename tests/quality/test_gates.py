@@ -104,8 +104,10 @@ def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, wareh
     by_expectation = {
         f.expectation.split("(")[0] + "(" + f.expectation.split("(")[1].split(",")[0]: f for f in result.failures
     }
-    dup = by_expectation["expect_compound_columns_to_be_unique(_load_id"]
+    dup = by_expectation["expect_column_values_to_be_unique(survey_id__in_load)"]
     assert dup.suite == "raw.service_surveys" and dup.failing_count == 2 and dup.severity == "blocking"
+    # a duplicate id is shown with the file and rows it was delivered on, as '<load>:<id>'
+    assert [e.split(":")[0] for e in dup.examples] == ["service/surveys/1.csv row 1", "service/surveys/1.csv row 2"]
     nps = by_expectation["expect_column_values_to_be_between(nps_score__value"]
     assert nps.failing_count == 1 and nps.examples == ("service/surveys/1.csv row 2: 11",)
     with pytest.raises(QualityGateError) as exc:
@@ -116,7 +118,7 @@ def test_duplicate_ids_and_nps_11_block_with_counts_and_examples(settings, wareh
         "raw quality gate FAILED: 2 of 6 blocking expectations failed (3 failing rows) in raw.service_surveys"
     )
     assert "1 of 3 rows fail; e.g. service/surveys/1.csv row 2: 11" in message
-    assert "expect_compound_columns_to_be_unique(_load_id, survey_id)" in message
+    assert "expect_column_values_to_be_unique(survey_id__in_load)" in message
     assert str(result.data_docs_path) in message
 
 
@@ -239,6 +241,7 @@ def test_marts_gate(settings, warehouse_url, conn, tmp_path):
 def test_every_suite_file_is_valid_and_every_entity_has_one():
     from cvm.contract import ENTITIES
     from cvm.publish import CONTRACT_TABLES
+    from cvm.quality.queries import in_load_columns
     from cvm.quality.suites import read_suites
 
     raw = read_suites(REPO / "expectations" / "raw")
@@ -248,7 +251,9 @@ def test_every_suite_file_is_valid_and_every_entity_has_one():
     assert set(marts) <= set(CONTRACT_TABLES)
     for suite in raw.values():
         types = [e["type"] for e in suite.expectations]
-        assert "expect_table_row_count_to_be_between" in types and "expect_compound_columns_to_be_unique" in types
+        assert "expect_table_row_count_to_be_between" in types
+        # ids unique within their delivery: '<load id>:<id>' (cvm.quality.queries.IN_LOAD)
+        assert in_load_columns(suite.expectations), suite.name
 
 
 def test_a_warm_gx_project_is_reused_until_a_suite_file_changes(settings, warehouse_url, load, tmp_path):
