@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ml.linkage import resolve
+
 PARTY_COLUMNS = (
     "record_key",
     "source_system",
@@ -56,3 +58,31 @@ def party_record(source: str, record_id: str, kind: str = "person", **values: ob
 
 def party_frame(*rows: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=list(PARTY_COLUMNS))
+
+
+def clusters(frame: pd.DataFrame, settings, level: str = "party") -> set[frozenset[str]]:  # noqa: ANN001
+    """The resolved groups (`party` or `customer`) as sets of source record ids."""
+    out = resolve(frame, settings=settings).records
+    ids = out["record_key"].str.split(":").str[-1]
+    return {frozenset(g) for g in ids.groupby(out[f"{level}_id"].to_numpy()).agg(set)}
+
+
+def background(n: int = 40) -> list[dict[str, object]]:
+    """Ordinary duplicates (a CRM contact and its newsletter sign-up) and single records, so the model
+    learns its weights from a realistic mix rather than from its priors alone."""
+    rows = []
+    for i in range(n):
+        first, last, pc = f"voornaam{chr(97 + i % 26)}{i}", f"achternaam{i}", f"{2000 + i}AB"
+        mail = f"{first}.{last}@ziggo.nl"
+        rows.append(
+            party_record(
+                "crm:contacts", f"BG-{i}", first_name=first, last_name=last, email=mail, postcode=pc, house_number="1"
+            )
+        )
+        if i % 2:
+            rows.append(
+                party_record(
+                    "marketing:subscribers", f"BGS-{i}", first_name=first, last_name=last, email=mail, postcode=pc
+                )
+            )
+    return rows

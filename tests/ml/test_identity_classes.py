@@ -4,25 +4,18 @@ run through the real linkage; each asserts the exact parties expected."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from ml.config import load_settings
 from ml.linkage import resolve
-from tests.ml.factories import party_frame
+from tests.ml.factories import background, party_frame
+from tests.ml.factories import clusters as _clusters
 from tests.ml.factories import party_record as rec
 
 
 @pytest.fixture(scope="module")
 def settings():
     return load_settings()
-
-
-def _clusters(frame: pd.DataFrame, settings, level: str = "party") -> set[frozenset[str]]:
-    """The resolved groups as sets of source record ids."""
-    out = resolve(frame, settings=settings).records
-    ids = out["record_key"].str.split(":").str[-1]
-    return {frozenset(g) for g in ids.groupby(out[f"{level}_id"].to_numpy()).agg(set)}
 
 
 def test_people_at_an_organisation_private_work_and_no_contact_details(settings):
@@ -426,27 +419,10 @@ def test_the_same_mailbox_name_at_another_provider_links_a_nameless_subscriber(s
     assert _clusters(frame, settings) == {frozenset({"106001", "SUB-61"}), frozenset({"SUB-62"})}
 
 
-def _background(n: int = 40) -> list[dict[str, object]]:
-    """Ordinary duplicates (a CRM contact and its newsletter sign-up) and single records, so the model
-    learns its weights from a realistic mix rather than from its priors alone."""
-    rows = []
-    for i in range(n):
-        first, last, pc = f"voornaam{chr(97 + i % 26)}{i}", f"achternaam{i}", f"{2000 + i}AB"
-        mail = f"{first}.{last}@ziggo.nl"
-        rows.append(
-            rec("crm:contacts", f"BG-{i}", first_name=first, last_name=last, email=mail, postcode=pc, house_number="1")
-        )
-        if i % 2:
-            rows.append(
-                rec("marketing:subscribers", f"BGS-{i}", first_name=first, last_name=last, email=mail, postcode=pc)
-            )
-    return rows
-
-
 def test_a_subscriber_with_only_a_mailbox_and_a_postcode_and_one_with_a_first_name_at_the_company(settings):
     """Class 4 (sparse) and class 1: the name a mailbox spells, and a first name within the organisation."""
     frame = party_frame(
-        *_background(),
+        *background(),
         rec("crm:accounts", "ACC-31", kind="organisation", organisation_name="marstostobel dental"),
         rec(
             "crm:contacts",
@@ -572,7 +548,7 @@ def test_the_same_personal_mailbox_outweighs_another_surname_but_not_another_fir
             email="anna.bakker@ziggo.nl",
             postcode="2512CD",
         ),
-        *_background(),
+        *background(),
     )
     clusters = _clusters(frame, settings)
     assert frozenset({"CON-81", "108101", "REQ-81"}) in clusters
@@ -605,7 +581,7 @@ def test_contacts_of_an_account_not_yet_known_share_one_customer(settings):
             postcode="9746ZW",
             house_number="8",
         ),
-        *_background(),
+        *background(),
     )
     customers = _clusters(frame, settings, "customer")
     assert frozenset({"CON-31", "CON-32"}) in customers
@@ -653,7 +629,7 @@ def test_a_helpdesk_requester_writing_from_the_organisations_role_mailbox_is_the
             email="info@metaalbewerkingvanderberg.nl",
             email_is_role=True,
         ),
-        *_background(),
+        *background(),
     )
     parties = _clusters(frame, settings)
     assert frozenset({"105001", "REQ-51"}) in parties

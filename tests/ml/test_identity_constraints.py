@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from ml.config import load_settings
-from ml.linkage import resolve
 from ml.linkage.block import ORGANISATION_PASSES, candidate_pairs
 from ml.linkage.cluster import cluster_records
 from ml.linkage.compare import ORGANISATION_FIELDS, house_level
 from ml.linkage.score import apply_rules
 from ml.linkage.standardise import prepare_records
+from tests.ml.factories import clusters as _clusters
 from tests.ml.factories import party_frame
 from tests.ml.factories import party_record as rec
 
@@ -20,12 +20,6 @@ from tests.ml.factories import party_record as rec
 @pytest.fixture(scope="module")
 def settings():
     return load_settings()
-
-
-def _clusters(frame: pd.DataFrame, settings) -> set[frozenset[str]]:
-    out = resolve(frame, settings=settings).records
-    ids = out["record_key"].str.split(":").str[-1]
-    return {frozenset(g) for g in ids.groupby(out["party_id"].to_numpy()).agg(set)}
 
 
 def _linked(frame: pd.DataFrame, links: list[tuple[str, str, float]]) -> set[frozenset[str]]:

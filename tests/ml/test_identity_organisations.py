@@ -10,22 +10,15 @@ import pandas as pd
 import pytest
 
 from ml.config import load_settings
-from ml.linkage import resolve
 from ml.linkage.customers import assign_customers, company_key
 from ml.linkage.standardise import SEEDS_DIR, prepare_records
-from tests.ml.factories import party_frame
+from tests.ml.factories import clusters, party_frame
 from tests.ml.factories import party_record as rec
 
 
 @pytest.fixture(scope="module")
 def settings():
     return load_settings()
-
-
-def _customers(frame: pd.DataFrame, settings) -> set[frozenset[str]]:
-    out = resolve(frame, settings=settings).records
-    ids = out["record_key"].str.split(":").str[-1]
-    return {frozenset(g) for g in ids.groupby(out["customer_id"].to_numpy()).agg(set)}
 
 
 def test_company_key_reads_ampersand_abbreviations_and_legal_forms_alike():
@@ -69,7 +62,7 @@ def test_a_company_field_written_another_way_or_with_a_slip_joins_the_organisati
             organisation_name="bouwbedrijf jansens",
         ),
     )
-    assert _customers(frame, settings) == {
+    assert clusters(frame, settings, "customer") == {
         frozenset({"A-1", "S-1"}),
         frozenset({"A-2", "R-2"}),
         frozenset({"D-3"}),
@@ -86,7 +79,7 @@ def test_a_work_domain_spelling_zonen_for_zn_joins_the_organisation(settings):
         rec("service:requesters", "R-7", first_name="sem", last_name="visser", email="sem@kosterenzonen.nl"),
         rec("service:requesters", "R-8", first_name="lotte", last_name="meijer", email="lotte@vanderkost.nl"),
     )
-    assert _customers(frame, settings) == {frozenset({"A-7", "R-7"}), frozenset({"R-8"})}
+    assert clusters(frame, settings, "customer") == {frozenset({"A-7", "R-7"}), frozenset({"R-8"})}
 
 
 def test_colleagues_mail_domain_is_the_organisations_domain(settings):
@@ -116,7 +109,7 @@ def test_colleagues_mail_domain_is_the_organisations_domain(settings):
         rec("service:requesters", "R-93", first_name="wim", last_name="schelga", email="wim@dtb.nl"),
         rec("service:requesters", "R-94", first_name="sara", last_name="yilmaz", email="sara.yilmaz@gmail.com"),
     )
-    assert _customers(frame, settings) == {frozenset({"A-9", "C-91", "C-92", "R-93"}), frozenset({"R-94"})}
+    assert clusters(frame, settings, "customer") == {frozenset({"A-9", "C-91", "C-92", "R-93"}), frozenset({"R-94"})}
 
 
 def test_a_company_name_two_organisations_bear_joins_neither_whatever_the_postcode(settings):
@@ -161,7 +154,7 @@ def test_a_company_name_two_organisations_bear_joins_neither_whatever_the_postco
             organisation_name="bakkerij de graaf",
         ),
     )
-    assert _customers(frame, settings) == {
+    assert clusters(frame, settings, "customer") == {
         frozenset({"D-11"}),
         frozenset({"D-12"}),
         frozenset({"D-13", "S-13"}),

@@ -6,39 +6,17 @@ import pandas as pd
 import pytest
 
 from ml.config import load_settings
-from ml.linkage import resolve
 from ml.linkage.compare import INITIAL_FITS, NAME_CLOSE, NAME_SIMILAR, PERSON_FIELDS, compare_levels
 from ml.linkage.score import apply_rules
 from ml.linkage.standardise import called_initials, prepare_records
-from tests.ml.factories import party_frame
+from tests.ml.factories import background, party_frame
+from tests.ml.factories import clusters as _clusters
 from tests.ml.factories import party_record as rec
 
 
 @pytest.fixture(scope="module")
 def settings():
     return load_settings()
-
-
-def _clusters(frame: pd.DataFrame, settings) -> set[frozenset[str]]:
-    out = resolve(frame, settings=settings).records
-    ids = out["record_key"].str.split(":").str[-1]
-    return {frozenset(g) for g in ids.groupby(out["party_id"].to_numpy()).agg(set)}
-
-
-def _background(n: int = 30) -> list[dict[str, object]]:
-    """Ordinary duplicates so the model learns from a realistic mix, not from its priors alone."""
-    rows = []
-    for i in range(n):
-        first, last, pc = f"voornaam{chr(97 + i % 26)}{i}", f"achternaam{i}", f"{2000 + i}AB"
-        mail = f"{first}.{last}@ziggo.nl"
-        rows.append(
-            rec("crm:contacts", f"BG-{i}", first_name=first, last_name=last, email=mail, postcode=pc, house_number="1")
-        )
-        if i % 2:
-            rows.append(
-                rec("marketing:subscribers", f"BGS-{i}", first_name=first, last_name=last, email=mail, postcode=pc)
-            )
-    return rows
 
 
 def test_a_mailbox_spelling_the_surname_is_not_read_as_a_first_name():
@@ -75,7 +53,7 @@ def test_a_typed_first_name_is_graded_as_typed_not_through_its_formal_name():
 
 def test_one_mailbox_with_a_mistyped_first_name_is_one_person(settings):
     frame = party_frame(
-        *_background(),
+        *background(30),
         rec(
             "crm:contacts",
             "C1",
@@ -127,7 +105,7 @@ def test_a_letter_swapped_in_a_short_name_is_similar_not_a_conflict():
 
 def test_a_first_name_typo_within_one_personal_mailbox_is_one_person_a_family_mailbox_is_not(settings):
     frame = party_frame(
-        *_background(),
+        *background(30),
         rec(
             "crm:contacts",
             "C1",
@@ -181,7 +159,7 @@ def test_a_debtor_with_an_initial_and_a_mistyped_surname_at_its_postcode_is_not_
 def test_an_initial_of_the_call_name_joins_within_one_mailbox_but_not_at_a_shared_home(settings):
     assert "h" in (called_initials("johannes") or "")  # Hans
     frame = party_frame(
-        *_background(),
+        *background(30),
         rec(
             "crm:contacts",
             "C1",
