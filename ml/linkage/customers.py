@@ -3,8 +3,8 @@
 Evidence, strongest first: a CRM contact's organisation_record_key (contact -> account; an account
 not among the records, e.g. one whose only version was updated after the as-of date, still holds its
 contacts together in one organisation customer keyed on the account), then the
-person's company name equal to an organisation party's name as `company_key` reads both ('&'/'en',
-'Zn.'/'Zonen' and legal forms alike; or one slip away from exactly one long name), when one
+person's company name equal to an organisation party's name as `company_key` reads both ('&'/'en' and
+'Zn.'/'Zonen' alike, seed company_name_words; or one slip away from exactly one long name), when one
 organisation party bears that name, then the person's work e-mail domain equal to one organisation party's
 domain, or spelling one organisation party's name (zenbelrostox.nl, 'Zenbelrostox'). A person party
 votes over its records; without any link the person is a customer on their own (B2C).
@@ -13,28 +13,32 @@ votes over its records; without any link the person is a customer on their own (
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pandas as pd
+
+from ml.linkage.standardise import seed_rows
 
 CRM_LINK_WEIGHT = 10.0  # an explicit CRM account link outweighs any number of company-name matches
 NAME_LINK_WEIGHT = 1.0
 ACCOUNT_PREFIX = "account:"  # org_party label of a CRM account absent from the records
 
-# words a company name is written with or without: '&'/'en' ('Jansen & Zn.', 'Jansen en Zonen'), legal forms
-_OPTIONAL_WORDS = frozenset({"en", "and", "bv", "nv", "vof", "cv"})
-# abbreviations written either way in a company field: 'Zn.' is 'Zonen', 'Gebr.' is 'Gebroeders'
-_ABBREVIATIONS = {"zn": "zonen", "gebr": "gebroeders", "fa": "firma"}
 MIN_FUZZY_KEY = 10  # a one-letter slip is only read as a typo in a company name at least this long
 
 
+@cache
+def _company_words() -> dict[str, str]:
+    """Seed company_name_words: 'en' -> '' (left out), 'zn' -> 'zonen'."""
+    return {r["written"].lower(): r["reads_as"].lower() for r in seed_rows("company_name_words")}
+
+
 def company_key(name: str | None) -> str | None:
-    """A folded company name as a comparison key: 'jansen zn bv', 'jansen en zonen' -> 'jansen zonen'
-    ('&', 'en' and legal forms dropped, 'zn'/'gebr' written out); 'b v' and 'v o f' count as bv/vof."""
+    """A company name (as dbt's organisation_name gives it: folded, no legal form) as a comparison key:
+    'jansen & zn', 'jansen en zonen' -> 'jansen zonen' (seed company_name_words)."""
     if not isinstance(name, str) or not name:
         return None
-    text = re.sub(r"\b(b v|n v|v o f|c v)\b", lambda m: m.group(0).replace(" ", ""), name)
-    words = [_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z0-9']+", text) if w not in _OPTIONAL_WORDS]
-    return " ".join(words) or None
+    words = _company_words()
+    return " ".join(w for w in (words.get(w, w) for w in re.findall(r"[a-z0-9']+", name)) if w) or None
 
 
 def _deletions(key: str) -> set[str]:

@@ -21,7 +21,7 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
 
 @cache
-def _seed_rows(name: str) -> tuple[dict[str, str], ...]:
+def seed_rows(name: str) -> tuple[dict[str, str], ...]:
     """Rows of a standardisation seed (dbt_project/seeds/<name>.csv): the one list dbt and Python share."""
     with (SEEDS_DIR / f"{name}.csv").open(newline="", encoding="utf-8") as f:
         return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f))
@@ -32,7 +32,7 @@ def nicknames() -> dict[str, frozenset[str]]:
     """Nickname/short form -> the formal first names it can stand for (seed name_nicknames; 'nel' is
     Cornelia or Petronella)."""
     out: dict[str, set[str]] = {}
-    for r in _seed_rows("name_nicknames"):
+    for r in seed_rows("name_nicknames"):
         out.setdefault(r["nickname"].lower(), set()).add(r["formal_first_name"].lower())
     return {k: frozenset(v) for k, v in out.items()}
 
@@ -52,18 +52,18 @@ def related_first_names(a: str | None, b: str | None) -> bool:
 @cache
 def infixes() -> tuple[str, ...]:
     """Dutch surname prefixes, longest first so 'van der' wins over 'van' (seed name_infixes)."""
-    return tuple(sorted({r["infix"].lower() for r in _seed_rows("name_infixes")}, key=len, reverse=True))
+    return tuple(sorted({r["infix"].lower() for r in seed_rows("name_infixes")}, key=len, reverse=True))
 
 
 @cache
 def public_email_domains() -> frozenset[str]:
     """Mail providers anyone can use: a shared domain there says nothing (seed public_email_domains)."""
-    return frozenset(r["domain"].lower() for r in _seed_rows("public_email_domains"))
+    return frozenset(r["domain"].lower() for r in seed_rows("public_email_domains"))
 
 
 @cache
 def _mailboxes() -> tuple[frozenset[str], tuple[str, ...]]:
-    rows = _seed_rows("generic_mailboxes")
+    rows = seed_rows("generic_mailboxes")
     exact = frozenset(r["local_part"].lower() for r in rows if r["match"] == "exact")
     prefixes = tuple(r["local_part"].lower() for r in rows if r["match"] == "prefix")
     return exact, prefixes
