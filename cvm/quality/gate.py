@@ -31,6 +31,7 @@ from cvm.contract import BY_NAME, Entity
 from cvm.quality import deliveries
 from cvm.quality.queries import (
     GATE_SCHEMA,
+    allowed_codes,
     checked_columns,
     flagged_insert,
     materialise,
@@ -344,8 +345,9 @@ def _parse_entity(url: str, suite: SuiteFile, entity: Entity, load_ids: list[int
         conn.execute(
             materialise(entity, suite.casts, load_ids, columns, unique_keys(suite.expectations), suite.read_as)
         )
-        if suite.casts:
-            conn.execute(flagged_insert(entity, suite.casts))
+        codes = allowed_codes(suite.expectations)
+        if suite.casts or codes:
+            conn.execute(flagged_insert(entity, suite.casts, codes))
 
 
 def _table_asset(datasource, asset_name: str, table: str):  # noqa: ANN001, ANN202 - GX types are imported lazily

@@ -154,14 +154,37 @@ def materialise(
     )
 
 
-def flagged_insert(entity: Entity, casts: dict[str, str]) -> sql.Composed:
-    """Copy the unparsable values of `raw_gate.<entity>` to `raw.flagged_values` (file, row, column, value).
+def allowed_codes(expectations: tuple[dict, ...]) -> dict[str, tuple[str, ...]]:
+    """Column -> allowed values, of the suite's in-set checks. Most tolerate a share of other codes
+    (`mostly`): those rows load, so each such value is flagged with its file and row instead of passing
+    unseen (a ticket category 'klacht' would silently be no complaint)."""
+    return {
+        e["kwargs"]["column"]: tuple(e["kwargs"]["value_set"])
+        for e in expectations
+        if e["type"] == "expect_column_values_to_be_in_set"
+    }
 
-    One scan: only the rows with an unparsable value (nearly none) are fanned out to their cast columns."""
-    invalid = [sql.Identifier(f"{column}__invalid") for column in casts]
+
+def flagged_insert(
+    entity: Entity, casts: dict[str, str], codes: dict[str, tuple[str, ...]] | None = None
+) -> sql.Composed:
+    """Copy the unparsable values and the codes outside their allowed set of `raw_gate.<entity>` to
+    `raw.flagged_values` (file, row, column, value as read, reason).
+
+    One scan: only the rows with such a value (nearly none) are fanned out to their columns."""
+    t = sql.Identifier(GATE_SCHEMA, entity.name)
+    flags = [  # (column, the flagged value or NULL, reason)
+        (column, sql.SQL("t.{}").format(sql.Identifier(f"{column}__invalid")), _REASONS[kind])
+        for column, kind in casts.items()
+    ]
+    for column, allowed in (codes or {}).items():
+        outside = sql.SQL("case when t.{c} <> all({a}) then t.{c} end").format(
+            c=sql.Identifier(column), a=sql.Literal(list(allowed))
+        )
+        flags.append((column, outside, f"not an allowed value ({', '.join(allowed)})"))
     values = sql.SQL(", ").join(
-        sql.SQL("({}, t.{}, {})").format(sql.Literal(column), inv, sql.Literal(_REASONS[kind]))
-        for (column, kind), inv in zip(casts.items(), invalid, strict=True)
+        sql.SQL("({}, {}, {})").format(sql.Literal(column), value, sql.Literal(reason))
+        for column, value, reason in flags
     )
     return sql.SQL(
         "insert into raw.flagged_values (load_id, system, entity, source_file, row_number, column_name,"
@@ -171,7 +194,7 @@ def flagged_insert(entity: Entity, casts: dict[str, str]) -> sql.Composed:
     ).format(
         sys=sql.Literal(entity.system),
         ent=sql.Literal(entity.entity),
-        t=sql.Identifier(GATE_SCHEMA, entity.name),
+        t=t,
         values=values,
-        any=sql.SQL(" or ").join(sql.SQL("t.{} is not null").format(i) for i in invalid),
+        any=sql.SQL(" or ").join(sql.SQL("{} is not null").format(value) for _, value, _ in flags),
     )

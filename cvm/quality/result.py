@@ -48,7 +48,7 @@ class GateResult:
     seconds: float = 0.0
     expectations: int = 0  # blocking expectations checked
     checked_loads: list[int] = field(default_factory=list)  # raw gate: the deliveries it judged
-    flagged: int = 0  # raw gate: values that do not parse (raw.flagged_values)
+    flagged: int = 0  # raw gate: values that do not parse or are no allowed code (raw.flagged_values)
     flagged_examples: list[str] = field(default_factory=list)
 
     @property
@@ -68,7 +68,7 @@ class GateResult:
             )
         head += f", {len(self.warnings)} warnings"
         if self.flagged:
-            head += f", {self.flagged:,} unreadable values flagged in raw.flagged_values"
+            head += f", {self.flagged:,} values flagged in raw.flagged_values (unreadable or not allowed)"
         lines = [head + f" ({self.seconds:.1f}s)"]
         lines += [f"  BLOCKING {f}" for f in self.failures]
         lines += [f"  warning  {f}" for f in self.warnings]

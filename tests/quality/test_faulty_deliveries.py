@@ -54,7 +54,7 @@ def test_a_point_amount_in_a_decimal_comma_file_is_flagged_never_multiplied(sett
     message = result.summary()
     assert message.splitlines()[0].startswith("raw quality gate FAILED: 1 of ")
     assert "(1 failing rows) in raw.finance_invoices" in message.splitlines()[0]
-    assert "1 unreadable values flagged" in message.splitlines()[0]
+    assert "1 values flagged in raw.flagged_values (unreadable or not allowed)" in message.splitlines()[0]
     assert "finance/invoices/2026-01.csv row 6: '100.00'" in message
     # the one definition staging uses reads the comma amounts and refuses the point one
     values = conn.execute(

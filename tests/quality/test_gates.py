@@ -151,6 +151,21 @@ def test_codes_are_judged_as_staging_reads_them(settings, warehouse_url, load, c
     assert "service/tickets/1.csv row 1: 'klacht'" in line
 
 
+def test_an_unknown_code_a_mostly_check_tolerates_loads_flagged_with_file_and_row(settings, warehouse_url, load, conn):
+    """One 'klacht' among 150 tickets is within the category check's `mostly` (the delivery passes), but it
+    is not silently one complaint fewer: it is flagged with its file, row, column and the allowed values."""
+    rows = "".join(f"T{i},R1,2026-01-05,,complaint,phone\n" for i in range(149)) + "T149,R1,2026-01-05,, Klacht ,web\n"
+    ids = load({"service/tickets/1.csv": TICKETS + rows})
+    result = check_raw(settings, warehouse_url, ids)
+    assert result.passed, result.summary()
+    assert result.flagged == 1
+    [example] = result.flagged_examples
+    assert example.startswith("service/tickets/1.csv row 150 column category: 'klacht' (not an allowed value (")
+    assert "complaint" in example
+    flagged = conn.execute("select column_name, value from raw.flagged_values where load_id = any(%s)", (ids,))
+    assert flagged.fetchall() == [("category", "klacht")]
+
+
 def test_one_unknown_invoice_status_among_many_blocks(settings, warehouse_url, load):
     """The invoice status decides revenue (a credited invoice is not billable), so its allowed-value check has
     no `mostly`: one `gecrediteerd` among 200 invoices would otherwise count as billable revenue without a word."""
