@@ -54,6 +54,7 @@ def test_unit_tests_run_with_their_models_stage(dwh):
     assert units == {
         "prepare": {
             "requester_names_split_alike_in_every_dutch_form": "pass",
+            "account_website_domain_is_the_organisations_own_host": "pass",
             "int_party_records_role_mailbox_requesters_are_organisations": "pass",
         },
         "customers": {

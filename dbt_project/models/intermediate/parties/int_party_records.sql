@@ -61,6 +61,7 @@ crm_accounts as (
         organisation_name,
         legal_form,
         email,
+        website_domain,
         phone,
         street,
         house_number,
@@ -97,6 +98,7 @@ crm_contacts as (
         accounts.organisation_name,
         accounts.legal_form,
         contacts.email,
+        null::text as website_domain,
         coalesce(contacts.mobile, contacts.phone) as phone,
         contacts.street,
         contacts.house_number,
@@ -138,6 +140,7 @@ finance_debtors as (
         case when party_kind = 'organisation' then organisation_name end as organisation_name,
         legal_form,
         email,
+        null::text as website_domain,
         phone,
         street,
         house_number,
@@ -198,6 +201,7 @@ marketing_subscribers as (
         end as organisation_name,
         legal_form,
         email,
+        null::text as website_domain,
         null::text as phone,
         null::text as street,
         null::text as house_number,
@@ -264,6 +268,7 @@ service_requesters as (
         end as organisation_name,
         case when party_kind = 'person' then legal_form else coalesce(legal_form, name_legal_form) end as legal_form,
         email,
+        null::text as website_domain,
         phone,
         null::text as street,
         null::text as house_number,
@@ -345,6 +350,7 @@ final as (
         -- contact details
         email,
         coalesce({{ is_role_email('email') }}, false) as email_is_role,
+        website_domain,
         phone,
 
         -- address

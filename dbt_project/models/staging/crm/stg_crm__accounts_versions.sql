@@ -18,6 +18,7 @@ renamed as (
         {{ organisation_name('company_name') }} as organisation_name,
         {{ legal_form('company_name') }} as legal_form,
         lower({{ clean_text('website') }}) as website,
+        {{ website_domain('website') }} as website_domain,
         {{ clean_text('account_manager') }} as account_manager,
 
         -- registration
