@@ -124,12 +124,25 @@ def _fuzzy_keys(unknown: set[str], org_names: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def org_domains(records: pd.DataFrame) -> pd.DataFrame:
+    """Organisation record -> each domain it holds (record_key, domain): its e-mail's work_domain and its
+    website_domain (dbt: a CRM account's own website host, null for shared hosts such as facebook.com).
+    An organisation's employees mail from the domain its website runs on, so an account without an
+    e-mail, or with a role mailbox elsewhere, still names its domain. A record counts once per domain."""
+    orgs = records[records["party_kind"].eq("organisation")]
+    cols = [c for c in ("work_domain", "website_domain") if c in orgs.columns]
+    parts = [pd.DataFrame({"record_key": v.index, "domain": v.to_numpy()}) for v in (orgs[c].dropna() for c in cols)]
+    if not parts:
+        return pd.DataFrame(columns=["record_key", "domain"])
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
 def _domain_owners(records: pd.DataFrame, party: pd.Series) -> pd.Series:
-    """work_domain -> the organisation party holding most of the organisation records at that domain (if
-    one holds strictly the most): a domain several organisation parties read is usually one organisation
-    and a requester typed apart from it."""
-    orgs = records[records["party_kind"].eq("organisation") & records["work_domain"].notna()]
-    domains = pd.DataFrame({"work_domain": orgs["work_domain"], "org_party": party.loc[orgs.index].to_numpy()})
+    """work_domain -> the organisation party holding most of the organisation records at that domain (by
+    e-mail or website, `org_domains`), if one holds strictly the most: a domain several organisation
+    parties read is usually one organisation and a requester typed apart from it."""
+    held = org_domains(records)
+    domains = pd.DataFrame({"work_domain": held["domain"], "org_party": party.loc[held["record_key"]].to_numpy()})
     domains = domains.value_counts().rename("n").reset_index()
     domains = domains[domains["n"].eq(domains.groupby("work_domain")["n"].transform("max"))]
     domains = domains[domains.groupby("work_domain")["org_party"].transform("nunique").eq(1)]
@@ -316,9 +329,9 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     attached = ~is_org & record_party.isin(chosen.index)
     customer = ("person:" + record_party).astype(object)
     # an organisation party at another's domain (a role mailbox resolved apart) pays as that one
-    org_domain = records["work_domain"].where(is_org).map(owners)
+    held = org_domains(records)
     moved = (
-        pd.DataFrame({"party": record_party, "owner": org_domain})
+        pd.DataFrame({"party": record_party.loc[held["record_key"]].to_numpy(), "owner": held["domain"].map(owners)})
         .dropna()
         .query("party != owner")
         .drop_duplicates("party")

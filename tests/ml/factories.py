@@ -21,6 +21,7 @@ PARTY_COLUMNS = (
     "legal_form",
     "email",
     "email_is_role",
+    "website_domain",
     "phone",
     "street",
     "house_number",

@@ -398,6 +398,53 @@ def test_a_person_with_the_organisations_mail_domain_joins_its_customer(settings
     assert _clusters(frame, settings, "customer") == {frozenset({"105001", "R-51"}), frozenset({"R-52"})}
 
 
+def test_a_person_at_the_domain_of_the_accounts_website_joins_its_customer(settings):
+    """Class 1 at customer level: a CRM account without an e-mail whose website is dtb-print.nl (dbt's
+    website_domain) is the organisation the helpdesk requester p.jansen@dtb-print.nl works at, though the
+    domain does not spell its name; a domain two organisations give as their website (a holding's site)
+    links neither's customer."""
+    frame = party_frame(
+        rec(
+            "crm:accounts",
+            "ACC-71",
+            kind="organisation",
+            organisation_name="drukkerij ten boomken",
+            kvk_number="62072746",
+            website_domain="dtb-print.nl",
+            postcode="7438CR",
+            house_number="115",
+        ),
+        rec("service:requesters", "R-71", first_name="pieter", last_name="jansen", email="p.jansen@dtb-print.nl"),
+        rec(
+            "crm:accounts",
+            "ACC-72",
+            kind="organisation",
+            organisation_name="noord installatietechniek",
+            kvk_number="30111222",
+            website_domain="groepnoord.nl",
+            postcode="9723HA",
+            house_number="4",
+        ),
+        rec(
+            "crm:accounts",
+            "ACC-73",
+            kind="organisation",
+            organisation_name="noord elektro",
+            kvk_number="30333444",
+            website_domain="groepnoord.nl",
+            postcode="9351PK",
+            house_number="12",
+        ),
+        rec("service:requesters", "R-72", first_name="sanne", last_name="smit", email="sanne.smit@groepnoord.nl"),
+    )
+    assert _clusters(frame, settings, "customer") == {
+        frozenset({"ACC-71", "R-71"}),
+        frozenset({"ACC-72"}),
+        frozenset({"ACC-73"}),
+        frozenset({"R-72"}),
+    }
+
+
 def test_the_same_mailbox_name_at_another_provider_links_a_nameless_subscriber(settings):
     """Class 4 (sparse records): a newsletter sign-up with a first name, 'ykoning1979@hetnet.nl' and a
     postcode is the debtor who pays as ykoning1979@outlook.com; a plain 'koning@...' mailbox name is too common to
