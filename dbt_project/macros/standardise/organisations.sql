@@ -62,3 +62,37 @@
         ) as parts
     ), false)
 {%- endmacro %}
+
+{#- An organisation writing from its role mailbox (facturen@, info@; seed generic_mailboxes), as a helpdesk or
+    mailing export holds it: no person name at all, or the name is the company, holds an organisation word or
+    spells the e-mail's company domain (a surname alone stays a person: the owner of a one-man business writes
+    from info@ too). Typed as a person it would never meet its organisation and would join an employee through
+    a shared phone. Expects the columns first_name, last_name, email, organisation_name (the company field),
+    name_organisation_name (the name read as a company) and a CTE organisation_words. -#}
+{% macro writes_as_organisation(name_column) -%}
+    (
+        {{ is_role_email('email', 'role') }}
+        and (
+            coalesce(first_name, last_name) is null
+            or name_organisation_name = organisation_name
+            or name_organisation_name ~ (select pattern from organisation_words)
+            or {{ name_spells_email_domain(name_column, 'email') }}
+        )
+    )
+{%- endmacro %}
+
+{#- first_name, infix, last_name, full_name and organisation_name of a record typed by party_kind: a person keeps
+    its name and its company field, an organisation is named by its company field or else by its name. -#}
+{% macro typed_party_names() -%}
+    case when party_kind = 'person' then first_name end as first_name,
+    case when party_kind = 'person' then infix end as infix,
+    case when party_kind = 'person' then last_name end as last_name,
+    case
+        when party_kind = 'person' then nullif(concat_ws(' ', first_name, infix, last_name), '')
+        else coalesce(organisation_name, name_organisation_name)
+    end as full_name,
+    case
+        when party_kind = 'person' then organisation_name
+        else coalesce(organisation_name, name_organisation_name)
+    end as organisation_name
+{%- endmacro %}

@@ -188,17 +188,7 @@ marketing_subscribers as (
         'subscribers' as source_entity,
         subscriber_id as source_record_id,
         party_kind,
-        case when party_kind = 'person' then first_name end as first_name,
-        case when party_kind = 'person' then infix end as infix,
-        case when party_kind = 'person' then last_name end as last_name,
-        case
-            when party_kind = 'person' then nullif(concat_ws(' ', first_name, infix, last_name), '')
-            else coalesce(organisation_name, name_organisation_name)
-        end as full_name,
-        case
-            when party_kind = 'person' then organisation_name
-            else coalesce(organisation_name, name_organisation_name)
-        end as organisation_name,
+        {{ typed_party_names() }},
         legal_form,
         email,
         null::text as website_domain,
@@ -225,19 +215,8 @@ marketing_subscribers as (
     from (
         select
             *,
-            -- as for service requesters: an organisation signing up with its role mailbox
-            case
-                when
-                    {{ is_role_email('email', 'role') }}
-                    and (
-                        coalesce(first_name, last_name) is null
-                        or name_organisation_name = organisation_name
-                        or name_organisation_name ~ (select pattern from organisation_words)
-                        or {{ name_spells_email_domain('display_name', 'email') }}
-                    )
-                    then 'organisation'
-                else 'person'
-            end as party_kind
+            -- an organisation signing up with its role mailbox (macro writes_as_organisation)
+            case when {{ writes_as_organisation('display_name') }} then 'organisation' else 'person' end as party_kind
         from (
             select
                 *,
@@ -255,17 +234,7 @@ service_requesters as (
         'requesters' as source_entity,
         requester_id as source_record_id,
         party_kind,
-        case when party_kind = 'person' then first_name end as first_name,
-        case when party_kind = 'person' then infix end as infix,
-        case when party_kind = 'person' then last_name end as last_name,
-        case
-            when party_kind = 'person' then nullif(concat_ws(' ', first_name, infix, last_name), '')
-            else coalesce(organisation_name, name_organisation_name)
-        end as full_name,
-        case
-            when party_kind = 'person' then organisation_name
-            else coalesce(organisation_name, name_organisation_name)
-        end as organisation_name,
+        {{ typed_party_names() }},
         case when party_kind = 'person' then legal_form else coalesce(legal_form, name_legal_form) end as legal_form,
         email,
         null::text as website_domain,
@@ -290,23 +259,11 @@ service_requesters as (
     from (
         select
             *,
-            -- the organisation itself writing from a role mailbox (facturen@, info@; seed generic_mailboxes):
-            -- no person name at all, or the name is the company, holds an organisation word or spells the
-            -- e-mail's company domain (macro name_spells_email_domain) (a surname alone
-            -- stays a person: the owner of a one-man business writes from info@ too). Typed as a
-            -- person it would never meet its organisation and would join an employee through a shared phone.
-            -- A name with a legal form is an organisation from any mailbox.
+            -- the organisation itself writing from a role mailbox (macro writes_as_organisation); a name with a
+            -- legal form is an organisation from any mailbox
             case
                 when name_legal_form is not null then 'organisation'
-                when
-                    {{ is_role_email('email', 'role') }}
-                    and (
-                        coalesce(first_name, last_name) is null
-                        or name_organisation_name = organisation_name
-                        or name_organisation_name ~ (select pattern from organisation_words)
-                        or {{ name_spells_email_domain('name', 'email') }}
-                    )
-                    then 'organisation'
+                when {{ writes_as_organisation('name') }} then 'organisation'
                 else 'person'
             end as party_kind
         from requesters
