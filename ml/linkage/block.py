@@ -43,6 +43,10 @@ PERSON_PASSES: tuple[BlockPass, ...] = (
     BlockPass("last_name_at_work_domain", on=("last_name_key", "work_domain")),
     # a subscriber who gave a first name and the company only ('Jesse', 'Marstostobel Dental')
     BlockPass("first_name_at_organisation", on=("first_name_std", "organisation_key")),
+    # ... and at the employer their links point to (`customers.record_employers`): a CRM contact of the
+    # account and a subscriber naming the company, or a requester writing from its mail domain
+    BlockPass("last_name_at_employer", on=("last_name_key", "employer")),
+    BlockPass("first_name_at_employer", on=("first_name_std", "employer")),
     BlockPass("last_name_in_postcode4", on=("postcode4",), sort_on="last_name", window=5),
 )
 

@@ -115,7 +115,8 @@ def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
 
 
 def organisation_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
-    """A person's organisation context: 2 the same CRM account or company name, 1 the same work e-mail
+    """A person's organisation context: 2 the same CRM account, company name or employer (the organisation
+    party each record's links point to, `customers.record_employers`), 1 the same work e-mail
     domain (not a public provider), 0 both have context and none of it agrees, -1 a side has none.
 
     The same full name at the same organisation is strong evidence even without shared contact details
@@ -126,6 +127,8 @@ def organisation_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarra
     has_l = (acc_l.notna() | org_l.notna() | dom_l.notna()).to_numpy()
     has_r = (acc_r.notna() | org_r.notna() | dom_r.notna()).to_numpy()
     same_org = _same(acc_l, acc_r) | _same(org_l, org_r)
+    if "employer" in records:
+        same_org |= _same(*_sides(pairs, records, "employer"))
     level = np.select([same_org, _same(dom_l, dom_r), has_l & has_r], [2, 1, 0], default=-1)
     return level.astype(np.int8)
 

@@ -285,13 +285,12 @@ def _absent_accounts(account: pd.Series, party: pd.Series, other: list[pd.DataFr
     return label.where(~account.isin(target.index), account.map(target))
 
 
-def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
-    """record_key -> customer group label and customer_type.
-
-    `records`: prepared int_party_records indexed by record_key (party_kind, organisation_record_key,
-    organisation_key, postcode4). `party`: record_key -> party label (unique across kinds).
-    Customer labels are 'org:<party>' or 'person:<party>'; `ids.py` makes stable ids of them.
-    """
+def employer_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """Every link from a person record to an organisation party (record_key, org_party, weight): its CRM
+    account (an account the records lack gets a label of its own, `_absent_accounts`), its company
+    field (`_name_links`), its work mail domain (held by the organisation, or by most of the colleagues
+    writing from it) and a domain spelling an organisation's name. `party` needs only the organisation
+    records' labels: persons are linked one record at a time, so the links can inform person matching."""
     party = party.astype(str)
     kind = records["party_kind"]
     crm = records[kind.eq("person") & records["organisation_record_key"].notna()]
@@ -317,7 +316,36 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
         present.to_numpy(), _absent_accounts(account[~present], party, other).reindex(account.index).to_numpy()
     )
     parts = [f for f in (crm_links, *other) if len(f)]
-    links = pd.concat(parts, ignore_index=True) if parts else crm_links
+    return pd.concat(parts, ignore_index=True) if parts else crm_links
+
+
+def record_employers(records: pd.DataFrame, org_party: pd.Series) -> pd.Series:
+    """Person record -> the organisation party its links point to most (by weight), where one does
+    strictly: the employer a CRM contact, a subscriber naming the company and a requester writing from
+    the work domain have in common, whatever each record spells. `org_party`: organisation record ->
+    party label; each person record stands for itself (its party is not known yet)."""
+    persons = records.index[records["party_kind"].eq("person")]
+    links = employer_links(records, pd.concat([org_party, pd.Series(persons, index=persons)]))
+    if links.empty:
+        return pd.Series(dtype=object)
+    votes = links.groupby(["record_key", "org_party"], as_index=False)["weight"].sum()
+    top = votes["weight"].eq(votes.groupby("record_key")["weight"].transform("max"))
+    votes = votes[top]
+    votes = votes[votes.groupby("record_key")["org_party"].transform("size").eq(1)]
+    return votes.set_index("record_key")["org_party"]
+
+
+def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+    """record_key -> customer group label and customer_type.
+
+    `records`: prepared int_party_records indexed by record_key (party_kind, organisation_record_key,
+    organisation_key, postcode4). `party`: record_key -> party label (unique across kinds).
+    Customer labels are 'org:<party>' or 'person:<party>'; `ids.py` makes stable ids of them.
+    """
+    party = party.astype(str)
+    kind = records["party_kind"]
+    links = employer_links(records, party)
+    owners = _domain_owners(records, party)
     links["person_party"] = party.loc[links["record_key"]].to_numpy() if len(links) else []
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()
     votes = votes.sort_values(["person_party", "weight", "org_party"], ascending=[True, False, True])

@@ -17,7 +17,7 @@ from ml.config import ModelSettings, load_settings
 from ml.linkage.block import ORGANISATION_PASSES, PERSON_PASSES, candidate_pairs
 from ml.linkage.cluster import cluster_records
 from ml.linkage.compare import ORGANISATION_FIELDS, PERSON_FIELDS, compare_levels
-from ml.linkage.customers import assign_customers
+from ml.linkage.customers import assign_customers, record_employers
 from ml.linkage.decisions import combined, pairs_of, read_seed
 from ml.linkage.decisions import read_table as read_decisions
 from ml.linkage.explain import COLUMNS as EXPLAIN_COLUMNS
@@ -32,9 +32,11 @@ logging.getLogger("recordlinkage").setLevel(logging.WARNING)  # it logs every in
 
 # attributes a party has only one of: a cluster holding two values is split at its weakest link
 EXCLUSIVE = {"person": ("birth_date_key",), "organisation": ("kvk_number",)}
+# organisations first: a person's employer (the organisation party its records' links point to) is
+# evidence for matching persons (the same full name at the same organisation)
 KINDS = {
-    "person": (PERSON_PASSES, PERSON_FIELDS),
     "organisation": (ORGANISATION_PASSES, ORGANISATION_FIELDS),
+    "person": (PERSON_PASSES, PERSON_FIELDS),
 }
 
 
@@ -105,6 +107,10 @@ def resolve(
     explanations: list[pd.DataFrame] = []
     clusters: list[pd.DataFrame] = []
     for kind, (passes, fields) in KINDS.items():
+        if kind == "person" and clusters:
+            org_party = clusters[-1].set_index("record_key")["cluster"]
+            records["employer"] = record_employers(records, org_party).reindex(records.index)
+            timer.step("employers", "%d person records with an employer", int(records["employer"].notna().sum()))
         sub = records[records["party_kind"].eq(kind)]
         threshold = getattr(settings, f"linkage_threshold_{kind}")
         pairs, per_pass = candidate_pairs(sub, passes, settings.linkage_max_block_size)

@@ -321,7 +321,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     Added: first_name_std (nickname-canonical), last_name/infix re-split, last_name_key (phonetic),
     organisation_key (folded organisation name), email_key (personal e-mail; role mailboxes removed for
     persons because a shared info@ or fam.jansen@ says nothing about which person it is), work_domain
-    (e-mail domain unless a public provider), postcode4, address_key.
+    (e-mail domain unless a public provider), postcode4, address_key, employer (empty here: `run.resolve`
+    fills it in once the organisations are resolved).
     """
     df = records.copy()
     df = df.set_index("record_key", drop=False)
@@ -386,4 +387,5 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["birth_date"] = pd.to_datetime(df["birth_date"], errors="coerce")
     df["birth_date_key"] = df["birth_date"].dt.strftime("%Y-%m-%d").where(df["birth_date"].notna()).astype(object)
     df["first_seen_at"] = pd.to_datetime(df.get("first_seen_at"), errors="coerce", utc=True)
+    df["employer"] = None
     return df
