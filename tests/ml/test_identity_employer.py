@@ -22,7 +22,7 @@ def settings():
 def _people_at_hoogendoorn() -> list[dict[str, object]]:
     return [
         rec("crm:accounts", "A-1", kind="organisation", organisation_name="hoogendoorn & zn", kvk_number="30111222"),
-        rec("finance:debtors", "D-2", kind="organisation", organisation_name="bakkerij de graaf", kvk_number="30999888"),
+        rec("finance:debtors", "D-2", kind="organisation", organisation_name="bakkerij de graaf", kvk_number="3099988"),
         # the contact writes from work; the account names the company
         rec(
             "crm:contacts",
