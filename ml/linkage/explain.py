@@ -25,6 +25,9 @@ LABELS = {
     "organisation": ("different organisation", "same work e-mail domain", "same organisation"),
     "date": ("different", "a typing error apart", "same"),
     "email": ("different", "same mailbox name, other provider", "same"),
+    # a bare initial against the other side's name: fits its name, or only a name it is called by ('H.' for
+    # Johannes called Hans)
+    "initial": ("does not fit", "fits a name it is called by", "fits"),
 }
 
 
