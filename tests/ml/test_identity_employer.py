@@ -85,18 +85,3 @@ def test_the_same_full_name_at_the_same_employer_is_one_person(settings):
         frozenset({"S-2"}),
         frozenset({"S-3"}),
     }
-
-
-def test_explanations_tell_the_initial_levels_apart():
-    """'H.' fitting Johannes only as Hans is a weaker level than 'J.' fitting Johannes: the review queue
-    shows which one decided."""
-    from ml.linkage.compare import PERSON_FIELDS
-    from ml.linkage.explain import level_label
-
-    initial = next(f for f in PERSON_FIELDS if f.name == "initial")
-    assert [level_label(initial, v) for v in (-1, 0, 1, 2)] == [
-        "missing",
-        "does not fit",
-        "fits a name it is called by",
-        "fits",
-    ]
