@@ -53,30 +53,38 @@ def _merged_allowed(a: set[str] | None, b: set[str] | None) -> set[str] | None:
     return a & b
 
 
-def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True, dates: bool = True) -> bool:
-    """Whether two clusters may merge; `names=False` skips the first-name checks (a link strong enough
-    on birth date and identifiers to outweigh a mistyped or swapped name), `dates=False` the birth-date
-    check (full name and two identifiers outweigh a mistyped date, `score.birth_date_outweighed`)."""
+def refusal(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True, dates: bool = True) -> str | None:
+    """Why two clusters may not merge (the conflicting attribute), or None when they may; `names=False`
+    skips the first-name checks (a link strong enough on birth date and identifiers to outweigh a mistyped
+    or swapped name), `dates=False` the birth-date check (full name and two identifiers outweigh a
+    mistyped date, `score.birth_date_outweighed`). The reason names the guard, for diagnosis."""
     for col, value in a.exclusive.items():
         other = b.exclusive.get(col, value)
         if col == "birth_date_key" and (not dates or dates_close(value, other)):
             continue
         if other != value:
-            return False
+            return col
     small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
     if any(cannot.get(x, set()) & large.members for x in small.members):
-        return False
+        return "cannot_link"
     if not names:
-        return True
+        return None
     bare = a.bare | b.bare
     if len(bare) > 1:
-        return False
+        return "bare_initials"
     allowed = _merged_allowed(a.allowed, b.allowed)
     if allowed is not None and (not allowed or not bare <= allowed):
-        return False
+        return "initials"
     if (not a.names or not b.names) and a.ibans and b.ibans and not a.ibans & b.ibans:
-        return False
-    return not (a.names and b.names and not _names_compatible(a.names, b.names))
+        return "iban_without_first_name"
+    if a.names and b.names and not _names_compatible(a.names, b.names):
+        return "first_names"
+    return None
+
+
+def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True, dates: bool = True) -> bool:
+    """Whether two clusters may merge (`refusal` finds nothing against it)."""
+    return refusal(a, b, cannot, names, dates) is None
 
 
 def _column(records: pd.DataFrame, name: str) -> np.ndarray:
@@ -123,7 +131,7 @@ def _surname_bridge(profiles: list[Profile], own: np.ndarray, x: int, y: int, ra
     return bool(a and b) and not _surnames_compatible(a, b)
 
 
-def constrained_edges(
+def edge_refusals(
     records: pd.DataFrame,
     left: np.ndarray,
     right: np.ndarray,
@@ -134,7 +142,7 @@ def constrained_edges(
     vouched: np.ndarray | None = None,
     dates_outweighed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Boolean mask over the edges (positions into `records`): kept or refused.
+    """Per edge (positions into `records`) why it was refused ('' when kept: `constrained_edges`).
 
     Union-find over edges strongest first (ties by position, so deterministic); an edge joining two
     clusters is kept only if their profiles are compatible; an edge inside one cluster is kept. A
@@ -175,14 +183,33 @@ def constrained_edges(
         ra, rb = find(a), find(b)
         if ra != rb:
             union(ra, rb)
-    keep = np.zeros(len(left), dtype=bool)
+    why = np.full(len(left), "", dtype=object)
     for i in np.lexsort((np.arange(len(left)), -prob)):
         ra, rb = find(int(left[i])), find(int(right[i]))
         if ra == rb:
-            keep[i] = True
-        elif not skip_names[i] and _surname_bridge(profiles, has_surname, int(left[i]), int(right[i]), ra, rb):
             continue
-        elif compatible(profiles[ra], profiles[rb], cannot, names=not skip_names[i], dates=not skip_dates[i]):
+        if not skip_names[i] and _surname_bridge(profiles, has_surname, int(left[i]), int(right[i]), ra, rb):
+            why[i] = "surname_bridge"
+            continue
+        reason = refusal(profiles[ra], profiles[rb], cannot, names=not skip_names[i], dates=not skip_dates[i])
+        if reason:
+            why[i] = reason
+        else:
             union(ra, rb)
-            keep[i] = True
-    return keep
+    return why
+
+
+def constrained_edges(
+    records: pd.DataFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    prob: np.ndarray,
+    exclusive: tuple[str, ...] = (),
+    must_link: list[tuple[int, int]] | None = None,
+    cannot_link: list[tuple[int, int]] | None = None,
+    vouched: np.ndarray | None = None,
+    dates_outweighed: np.ndarray | None = None,
+) -> np.ndarray:
+    """Boolean mask over the edges (positions into `records`): kept or refused (`edge_refusals`)."""
+    why = edge_refusals(records, left, right, prob, exclusive, must_link, cannot_link, vouched, dates_outweighed)
+    return why == ""
