@@ -216,7 +216,13 @@ def _name_level_one(a: str, b: str) -> int:
         return NAME_CLOSE
     if jw >= JW_SIMILAR:
         return NAME_SIMILAR
-    return NAME_SIMILAR if min(len(a), len(b)) >= 3 and jellyfish.damerau_levenshtein_distance(a, b) == 1 else 0
+    return NAME_SIMILAR if one_keystroke_apart(a, b) else 0
+
+
+def one_keystroke_apart(a: str, b: str) -> bool:
+    """A letter swapped, dropped, doubled or mistyped (Damerau distance 1), in names of three letters or
+    more: the typo the comparison grades as a similar name however short the name."""
+    return min(len(a), len(b)) >= 3 and jellyfish.damerau_levenshtein_distance(a, b) == 1
 
 
 def domain_level(pairs: pd.MultiIndex, records: pd.DataFrame) -> np.ndarray:
