@@ -188,20 +188,41 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def _stem(domain: str) -> str:
-    """'bakkerij-vandam.nl' -> 'bakkerijvandam': the registered name of a domain without its extension."""
+def _domain_stems(domain: str) -> list[str]:
+    """'bakkerij-vandam.nl' -> 'bakkerijvandam': the registered name of a domain without its extension;
+    also without a trailing place or number ('koeltechnieksmit-apeldoorn.nl', 'transportjansen2.nl'), as
+    a company registers its name once more when the plain name is taken."""
     parts = domain.split(".")
-    return _slug(parts[-2] if len(parts) >= 2 else parts[0])
+    label = parts[-2] if len(parts) >= 2 else parts[0]
+    stems = {_slug(label), _slug(re.sub(r"\d+$", "", label))}
+    if "-" in label:
+        stems.add(_slug(label.rsplit("-", 1)[0]))
+    return sorted(s for s in stems if len(s) >= MIN_STEM)
+
+
+def _name_variants(name: str) -> set[str]:
+    """A company name as its domain may spell it: as written, as `company_key` reads it, with '&' as 'en'
+    and the seed's abbreviations written out ('jansen & zn' -> 'jansen en zonen'), and with the seed's
+    words abbreviated ('gebroeders de vries' -> 'gebr de vries'; seed company_name_words). dbt's
+    organisation_name has already dropped the '&'."""
+    words = _company_words()
+    short = {reads: written for written, reads in words.items() if reads}
+    tokens = re.findall(r"[a-z0-9']+|&", name)
+    spelt_out = " ".join("en" if t == "&" else words.get(t) or t for t in tokens)
+    key = company_key(name) or ""
+    # a seed word after the name is joined to it with 'en' ('koster zn', left of '& Zn.', is kosterenzonen.nl)
+    joined = " ".join(f"en {w}" if i and w in short else w for i, w in enumerate(key.split()))
+    variants = {name, key, spelt_out, joined}
+    variants |= {" ".join(short.get(w, w) for w in v.split()) for v in (key, spelt_out, joined)}
+    return variants
 
 
 def _name_stems(name: str) -> list[str]:
     """A company name's leading words run together: 'fatratrakax bakery' -> 'fatratrakax',
     'fatratrakaxbakery'; one of them is what a company registers as its domain. 'De Jong & Zn.' is
-    registered as dejongzn, dejongzonen or dejongenzonen."""
-    key = company_key(name) or ""
-    variants = {name, key, key.replace("zonen", "en zonen"), key.replace("gebroeders", "gebr")}
+    registered as dejongzn, dejongzonen or dejongenzonen (`_name_variants`)."""
     out: list[str] = []
-    for v in variants:
+    for v in _name_variants(name):
         words = [_slug(w) for w in v.split()]
         out += ["".join(words[: i + 1]) for i in range(len(words))]
     return sorted({s for s in out if len(s) >= MIN_STEM})
@@ -222,8 +243,10 @@ def _domain_name_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
         columns=["stem", "org_party"],
     ).drop_duplicates()
     stems = stems[stems.groupby("stem")["org_party"].transform("nunique").eq(1)]
-    person_stems = persons["work_domain"].map(_stem).rename("stem").to_frame().reset_index(names="record_key")
+    person_stems = persons["work_domain"].map(_domain_stems).explode().dropna().rename("stem")
+    person_stems = person_stems.to_frame().reset_index(names="record_key")
     links = person_stems.merge(stems, on="stem")[["record_key", "org_party"]].drop_duplicates()
+    links = links[links.groupby("record_key")["org_party"].transform("nunique").eq(1)]
     links["weight"] = NAME_LINK_WEIGHT
     return links
 

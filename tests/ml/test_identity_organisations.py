@@ -278,3 +278,28 @@ def test_an_account_and_a_debtor_of_one_name_in_one_town_pay_as_one_unless_a_det
     customer = assign_customers(records, party)["customer"].rename(lambda k: k.split(":")[-1])
     assert customer["A-31"] == customer["D-31"]
     assert customer["A-41"] != customer["D-41"]
+
+
+def test_a_domain_with_a_place_or_number_after_the_name_or_an_abbreviation_joins_the_organisation(settings):
+    """A company registers its name again when the plain one is taken: bakkerijdegraaf-utrecht.nl and
+    houthandelmulder2.nl. 'Gebroeders Pos' registers gebrpos.nl (seed company_name_words: gebr). A domain
+    whose name is two organisations' (transportjansen-…, two 'Transport Jansen') joins neither."""
+    frame = party_frame(
+        rec("crm:accounts", "A-1", kind="organisation", organisation_name="bakkerij de graaf", kvk_number="30111"),
+        rec("finance:debtors", "D-2", kind="organisation", organisation_name="houthandel mulder", kvk_number="30222"),
+        rec("finance:debtors", "D-3", kind="organisation", organisation_name="gebroeders pos", kvk_number="30333"),
+        rec("crm:accounts", "A-4", kind="organisation", organisation_name="transport jansen", kvk_number="30444"),
+        rec("finance:debtors", "D-5", kind="organisation", organisation_name="transport jansen", kvk_number="30555"),
+        rec("service:requesters", "R-1", first_name="eva", last_name="kok", email="eva@bakkerijdegraaf-utrecht.nl"),
+        rec("service:requesters", "R-2", first_name="tim", last_name="bos", email="tim@houthandelmulder2.nl"),
+        rec("marketing:subscribers", "S-3", first_name="joop", last_name="pos", email="joop@gebrpos.nl"),
+        rec("service:requesters", "R-4", first_name="ad", last_name="ros", email="ad@transportjansen-ede.nl"),
+    )
+    assert clusters(frame, settings, "customer") == {
+        frozenset({"A-1", "R-1"}),
+        frozenset({"D-2", "R-2"}),
+        frozenset({"D-3", "S-3"}),
+        frozenset({"A-4"}),
+        frozenset({"D-5"}),
+        frozenset({"R-4"}),
+    }
