@@ -5,7 +5,10 @@ missed true pairs and false merges per class of issue 6.
     CVM_HOME=/tmp/h41 cvm run --landing /tmp/d41/landing --as-of 2026-06-30 --no-airflow
     .venv/bin/python bench/bench_identity_classes.py --url "$(CVM_HOME=/tmp/h41 cvm db url)" --truth /tmp/d41/truth
 
-or `--frame file.pkl` for int_party_records saved with pandas.to_pickle. The classes are read off the
+or `--frame file.pkl` for int_party_records saved with pandas.to_pickle. `--splink` also runs Splink 5 on the
+same records in the same run (bench_identity_independent.run_splink: bench/.venv-peers, its standard model at
+0.9 and the best variant and threshold in hindsight) and prints its party and customer scores beside ours.
+The classes are read off the
 comparison levels of each missed pair (the generator is not asked): 1 people at an organisation (same
 account, company or work domain and a close surname), 3 movers (same e-mail or phone, another address),
 4 typos and sparse records (a close name, or a side without a first name), name-only (exact full name and
@@ -59,11 +62,33 @@ def person_class(lv: pd.DataFrame) -> np.ndarray:
     )
 
 
+def splink_beside(records: pd.DataFrame, truth: pd.DataFrame) -> None:
+    """Splink's standard model and its best variant in hindsight (by party F1) on these records."""
+    import tempfile
+
+    from bench_identity_independent import run_splink, scores
+
+    with tempfile.TemporaryDirectory() as tmp:
+        preds, info = run_splink(records, Path(tmp))
+    if not preds:
+        print(f"splink: {info.get('error')}")
+        return
+    scored = {name: scores(truth, pred) for name, pred in preds.items()}
+    best = max(scored, key=lambda n: scored[n]["party"]["f1"])
+    for name in dict.fromkeys([info["standard"], best]):
+        for level, s in scored[name].items():
+            print(
+                f"splink {info['version']} {name} ({info['seconds'][name]} s) {level}: P {s['precision']:.4f}"
+                f" R {s['recall']:.4f} F1 {s['f1']:.4f} B-cubed F1 {s['bcubed_f1']:.4f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url")
     parser.add_argument("--frame")
     parser.add_argument("--truth", required=True, help="the truth directory (records.csv)")
+    parser.add_argument("--splink", action="store_true", help="Splink on the same records, in the same run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     settings = load_settings()
@@ -76,6 +101,8 @@ def main() -> None:
     print(f"records {len(records):,}, resolve {seconds:.1f} s, load average {os.getloadavg()[0]:.1f}")
     for level, s in scores.items():
         print(f"{level}: P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f} B-cubed F1 {s.bcubed_f1:.4f}")
+    if args.splink:
+        splink_beside(records, truth)
 
     true_party = pd.Series(truth["party_id"].to_numpy(), index=truth_record_keys(truth))
     pairs = result.pairs
