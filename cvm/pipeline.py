@@ -21,7 +21,7 @@ from typing import Any
 from cvm import runlog
 from cvm.errors import UserError, is_user_error
 from cvm.memory import peak_rss_mb
-from cvm.settings import Settings, load_settings
+from cvm.settings import Settings, load_settings, local_today
 from cvm.warehouse import ensure_schemas, warehouse_url
 
 log = logging.getLogger("cvm.pipeline")
@@ -101,7 +101,7 @@ def _stage(name: str, ctx: RunContext, settings: Settings) -> Iterator[dict[str,
 def start_run(as_of: str | None, landing: str | None, settings: Settings | None = None) -> RunContext:
     """Resolve the run's as-of date and landing zone, make sure the warehouse exists, open the run log."""
     settings = settings or load_settings()
-    as_of = as_of or (settings.as_of or date.today()).isoformat()
+    as_of = as_of or (settings.as_of or local_today()).isoformat()
     date.fromisoformat(as_of)  # a bad date fails here, with the value in the message
     landing_dir = Path(landing) if landing else settings.landing
     if not landing_dir.is_dir():

@@ -7,12 +7,30 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
 
 from cvm.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def warehouse_timezone() -> ZoneInfo:
+    """The time zone the warehouse reads load times and timestamps in (dbt var `cvm_timezone`)."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())
+    return ZoneInfo(project["vars"]["cvm_timezone"])
+
+
+def local_today() -> date:
+    """Today in the warehouse's time zone: the as-of date of a run that names none. The machine's own date
+    (UTC on most servers) is still yesterday there for an hour or two before midnight UTC, and such a run
+    would not see the deliveries it has just loaded."""
+    return datetime.now(warehouse_timezone()).date()
 
 
 def _path(value: str | None, default: Path) -> Path:

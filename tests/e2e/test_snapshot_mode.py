@@ -8,17 +8,18 @@ account missing from their second delivery stays current. Real ingest, raw gate,
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from cvm import pipeline
+from cvm.settings import local_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-AS_OF = date.today().isoformat()  # the deliveries are loaded today: an earlier as-of date would not see them
+# the deliveries are loaded now: an earlier as-of date would not see them (today as the warehouse reads a load time)
+AS_OF = local_today().isoformat()
 CONTACTS_HEADER = "contact_id;account_id;first_name;infix;last_name;email;mobile;email_opt_in;created_at;updated_at\r\n"
 CONTACTS = {
     "C-1": "C-1;A-1;Jan;de;Vries;jan@bakkerijdevries.nl;06-12345678;ja;2021-03-01;2026-09-01\r\n",
