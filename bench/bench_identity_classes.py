@@ -23,6 +23,7 @@ import itertools
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -64,9 +65,7 @@ def person_class(lv: pd.DataFrame) -> np.ndarray:
 
 def splink_beside(records: pd.DataFrame, truth: pd.DataFrame) -> None:
     """Splink's standard model and its best variant in hindsight (by party F1) on these records."""
-    import tempfile
-
-    from bench_identity_independent import run_splink, scores
+    from bench_identity_independent import run_splink, scores  # imports the independent generator: only here
 
     with tempfile.TemporaryDirectory() as tmp:
         preds, info = run_splink(records, Path(tmp))

@@ -22,6 +22,7 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
 from cvm import dbt_tasks, pipeline
+from cvm.settings import warehouse_timezone
 
 MARTS = Asset("cvm://warehouse/marts")
 # I/O against the warehouse and the landing zone: a stuck connection fails the try instead of hanging the run
@@ -65,7 +66,7 @@ def cvm_pipeline() -> None:
         context = get_current_context()
         params = context["params"]
         logical = context.get("logical_date") or context["dag_run"].run_after
-        as_of = params.get("as_of") or pendulum.instance(logical).in_tz("Europe/Amsterdam").date().isoformat()
+        as_of = params.get("as_of") or pendulum.instance(logical).in_tz(warehouse_timezone().key).date().isoformat()
         try:
             return pipeline.start_run(as_of, params.get("landing")).to_dict()
         except pipeline.DataError as exc:

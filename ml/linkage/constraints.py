@@ -133,11 +133,6 @@ def refusal(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = T
     return None
 
 
-def compatible(a: Profile, b: Profile, cannot: dict[int, set[int]], names: bool = True, dates: bool = True) -> bool:
-    """Whether two clusters may merge (`refusal` finds nothing against it)."""
-    return refusal(a, b, cannot, names, dates) is None
-
-
 def _column(records: pd.DataFrame, name: str) -> np.ndarray:
     return records[name].to_numpy() if name in records else np.full(len(records), None, dtype=object)
 

@@ -308,12 +308,13 @@ def _absent_accounts(account: pd.Series, party: pd.Series, other: list[pd.DataFr
     return label.where(~account.isin(target.index), account.map(target))
 
 
-def employer_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
+def employer_links(records: pd.DataFrame, party: pd.Series, owners: pd.Series | None = None) -> pd.DataFrame:
     """Every link from a person record to an organisation party (record_key, org_party, weight): its CRM
     account (an account the records lack gets a label of its own, `_absent_accounts`), its company
     field (`_name_links`), its work mail domain (held by the organisation, or by most of the colleagues
     writing from it) and a domain spelling an organisation's name. `party` needs only the organisation
-    records' labels: persons are linked one record at a time, so the links can inform person matching."""
+    records' labels: persons are linked one record at a time, so the links can inform person matching.
+    `owners`: `_domain_owners` of these records and parties, when the caller has it already."""
     party = party.astype(str)
     kind = records["party_kind"]
     crm = records[kind.eq("person") & records["organisation_record_key"].notna()]
@@ -328,7 +329,7 @@ def employer_links(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
             "weight": CRM_LINK_WEIGHT,
         }
     )
-    owners = _domain_owners(records, party)
+    owners = _domain_owners(records, party) if owners is None else owners
     name_links = _name_links(records, party)
     employers = pd.concat([crm_links.dropna(subset=["org_party"]), name_links], ignore_index=True)
     person_owners = pd.concat([owners, _employee_domains(records, employers, owners)])
@@ -367,8 +368,8 @@ def assign_customers(records: pd.DataFrame, party: pd.Series) -> pd.DataFrame:
     """
     party = party.astype(str)
     kind = records["party_kind"]
-    links = employer_links(records, party)
     owners = _domain_owners(records, party)
+    links = employer_links(records, party, owners)
     links["person_party"] = party.loc[links["record_key"]].to_numpy() if len(links) else []
     votes = links.groupby(["person_party", "org_party"], as_index=False)["weight"].sum()
     votes = votes.sort_values(["person_party", "weight", "org_party"], ascending=[True, False, True])
